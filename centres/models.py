@@ -1,0 +1,109 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from hami.text import normalise_text
+
+from .access import ScopedQuerySet
+
+
+class Province(models.Model):
+    """One of Iran's 31 provinces (loaded by a data migration)."""
+
+    code = models.CharField(_("code"), max_length=2, unique=True)
+    name_fa = models.CharField(_("Persian name"), max_length=60, unique=True)
+    name_en = models.CharField(_("English name"), max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name_fa"]
+        verbose_name = _("province")
+        verbose_name_plural = _("provinces")
+
+    def __str__(self):
+        return self.name_fa if get_language() == "fa" else self.name_en
+
+
+class Operator(models.TextChoices):
+    GOVERNMENTAL = "governmental", _("Governmental")
+    NGO = "ngo", _("Non-governmental organisation")
+    PRIVATE = "private", _("Private")
+
+
+class CentreQuerySet(ScopedQuerySet):
+    centre_lookup = "pk"
+
+
+class Centre(models.Model):
+    """A job-support centre. It trains at most 60 people at a time."""
+
+    code = models.CharField(_("code"), max_length=10, unique=True)
+    name = models.CharField(_("name"), max_length=150)
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="centres", verbose_name=_("province")
+    )
+    city = models.CharField(_("city"), max_length=80)
+    operator = models.CharField(
+        _("operator"), max_length=20, choices=Operator.choices, default=Operator.GOVERNMENTAL
+    )
+    training_capacity = models.PositiveSmallIntegerField(
+        _("training capacity"),
+        default=60,
+        validators=[MinValueValidator(1), MaxValueValidator(settings.HAMI_MAX_TRAINING_CAPACITY)],
+        help_text=_("How many people the centre can train at the same time (1 to 60)."),
+    )
+    address = models.TextField(_("address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    opened_on = models.DateField(_("opened on"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = CentreQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["province__name_fa", "name"]
+        verbose_name = _("centre")
+        verbose_name_plural = _("centres")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(training_capacity__gte=1, training_capacity__lte=60),
+                name="centre_training_capacity_1_to_60",
+                violation_error_message=_("The training capacity must be between 1 and 60."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name = normalise_text(self.name)
+        self.city = normalise_text(self.city)
+        super().save(*args, **kwargs)
+
+
+class Membership(models.Model):
+    """Makes a user a member of one centre's staff, as staff or as the centre's manager."""
+
+    class Role(models.TextChoices):
+        STAFF = "staff", _("Centre staff")
+        MANAGER = "manager", _("Centre manager")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="membership",
+        verbose_name=_("user"),
+    )
+    centre = models.ForeignKey(
+        Centre, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("centre")
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.STAFF)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["centre", "user__username"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self):
+        return f"{self.user} · {self.centre} · {self.get_role_display()}"

@@ -1,0 +1,44 @@
+"""Site-wide pages that belong to no single app: home, health check, language switch."""
+
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+
+from centres.access import NATIONAL, STAFF, access, principal_for, public
+
+
+@access(STAFF, NATIONAL)
+def home(request):
+    principal = principal_for(request.user)
+    if principal.sees_all_centres:
+        return redirect("centres:list")
+    return redirect("centres:detail", pk=principal.centre.pk)
+
+
+@public
+@never_cache
+def healthz(request):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any database failure means "not healthy"; the body says which part
+        return JsonResponse({"database": "unavailable"}, status=503)
+    return JsonResponse({"database": "ok"})
+
+
+@public
+@require_POST
+def set_language(request):
+    """Django's set_language (cookie), and for a logged-in user the saved choice too, so
+    the language follows them to the next device and survives the cookie."""
+    response = django_set_language(request)
+    language = request.POST.get("language")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    return response
