@@ -16,6 +16,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext
 
 NATIONAL_OFFICE_GROUP = "National office"
 CENTRE_STAFF_GROUP = "Centre staff"
@@ -43,6 +44,17 @@ class Principal:
     def has_any_role(self) -> bool:
         return bool(self.roles)
 
+    @property
+    def label(self) -> str:
+        """The user's role in words, for the navbar."""
+        if MANAGER in self.roles:
+            return gettext("Centre manager")
+        if STAFF in self.roles:
+            return gettext("Centre staff")
+        if NATIONAL in self.roles:
+            return gettext("National office")
+        return ""
+
 
 NOBODY = Principal(roles=frozenset())
 
@@ -55,7 +67,11 @@ def principal_for(user) -> Principal:
         return cached
     roles: set[Role] = set()
     centre = None
-    membership = getattr(user, "membership", None) if user.is_active else None
+    membership = None
+    if user.is_active:
+        from .models import Membership
+
+        membership = Membership.objects.select_related("centre").filter(user=user).first()
     if membership is not None and membership.centre.is_active:
         centre = membership.centre
         roles.add(STAFF)
@@ -147,3 +163,15 @@ def require_role(request, role: Role) -> None:
     """For an action inside a page whose rule admits more roles than the action does."""
     if role not in principal_for(request.user).roles:
         raise PermissionDenied
+
+
+def centre_scoped_manager(queryset_class: type[ScopedQuerySet]):
+    """The default manager of a centre-owned model: `visible_to(user)` for views, and
+    django-scopes' safety net, so a query outside a request's centre scope raises
+    (tasks and commands use `django_scopes.scopes_disabled()` on purpose)."""
+    from django_scopes import ScopedManager
+
+    return ScopedManager(
+        centre=queryset_class.centre_lookup,
+        _manager_class=models.Manager.from_queryset(queryset_class),
+    )

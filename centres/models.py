@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hami.text import normalise_text
 
-from .access import ScopedQuerySet
+from .access import ScopedQuerySet, centre_scoped_manager
 
 
 class Province(models.Model):
@@ -107,3 +107,73 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.centre} · {self.get_role_display()}"
+
+
+class Trade(models.Model):
+    """A vocational trade taught at the centres (tailoring, computer skills, …)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_fa = models.CharField(_("Persian name"), max_length=100, unique=True)
+    name_en = models.CharField(_("English name"), max_length=100, unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name_fa"]
+        verbose_name = _("trade")
+        verbose_name_plural = _("trades")
+
+    def __str__(self):
+        return self.name_fa if get_language() == "fa" else self.name_en
+
+    def save(self, *args, **kwargs):
+        self.name_fa = normalise_text(self.name_fa)
+        super().save(*args, **kwargs)
+
+
+class CourseQuerySet(ScopedQuerySet):
+    def open_for_enrolment(self, on):
+        """Courses a trainee can still join: not yet finished."""
+        return self.filter(ends_on__gte=on)
+
+
+class Course(models.Model):
+    """A training course a centre runs in one trade."""
+
+    centre = models.ForeignKey(
+        Centre, on_delete=models.PROTECT, related_name="courses", verbose_name=_("centre")
+    )
+    trade = models.ForeignKey(
+        Trade, on_delete=models.PROTECT, related_name="courses", verbose_name=_("trade")
+    )
+    title = models.CharField(_("title"), max_length=150)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    hours = models.PositiveSmallIntegerField(
+        _("hours"), validators=[MinValueValidator(1), MaxValueValidator(2000)]
+    )
+    instructor = models.CharField(_("instructor"), max_length=120, blank=True)
+    awards_certificate = models.BooleanField(
+        _("certificate from the technical and vocational training organisation"),
+        default=False,
+    )
+
+    objects = centre_scoped_manager(CourseQuerySet)
+
+    class Meta:
+        ordering = ["-starts_on", "title"]
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="course_ends_after_it_starts",
+                violation_error_message=_("A course cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.title = normalise_text(self.title)
+        super().save(*args, **kwargs)

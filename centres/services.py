@@ -14,7 +14,9 @@ def sync_role_groups(user) -> None:
         wanted.add(CENTRE_STAFF_GROUP)
         if membership.role == Membership.Role.MANAGER:
             wanted.add(CENTRE_MANAGER_GROUP)
-    groups = {g.name: g for g in Group.objects.filter(name__in=[CENTRE_STAFF_GROUP, CENTRE_MANAGER_GROUP])}
+    groups = {
+        g.name: g for g in Group.objects.filter(name__in=[CENTRE_STAFF_GROUP, CENTRE_MANAGER_GROUP])
+    }
     for name, group in groups.items():
         if name in wanted:
             user.groups.add(group)

@@ -26,7 +26,9 @@ def env_bool(name: str, default: bool) -> bool:
         return True
     if raw in {"0", "false", "no", "off"}:
         return False
-    raise ImproperlyConfigured(f"{name}={raw!r} is neither true (1/true/yes/on) nor false (0/false/no/off).")
+    raise ImproperlyConfigured(
+        f"{name}={raw!r} is neither true (1/true/yes/on) nor false (0/false/no/off)."
+    )
 
 
 DEBUG = env_bool("DEBUG", True)
@@ -37,7 +39,9 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
 
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
+ALLOWED_HOSTS = env.list(
+    "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
+)
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off.")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -101,7 +105,11 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "hami.context_processors.hami",
             ],
-            "builtins": ["hami.templatetags.hami"],
+            "builtins": [
+                "django.templatetags.i18n",
+                "django.templatetags.static",
+                "hami.templatetags.hami",
+            ],
         },
     },
 ]
@@ -145,7 +153,7 @@ LOGOUT_REDIRECT_URL = "login"
 AXES_FAILURE_LIMIT = env.int("HAMI_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("HAMI_LOGIN_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "config.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_PROXY_COUNT = env.int("HAMI_PROXY_COUNT", default=0)
 
@@ -218,7 +226,7 @@ if not DEBUG:
     LANGUAGE_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 if env_bool("HAMI_BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -242,12 +250,14 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
 }
 
 # Hami's own knobs.
 HAMI_MONEY_UNIT = env.str("HAMI_MONEY_UNIT", default="toman")
 if HAMI_MONEY_UNIT not in {"toman", "rial"}:
     raise ImproperlyConfigured("HAMI_MONEY_UNIT must be 'toman' or 'rial'.")
-HAMI_FOLLOW_UP_MONTHS = [int(m) for m in env.list("HAMI_FOLLOW_UP_MONTHS", default=["1", "3", "6", "12"])]
+HAMI_FOLLOW_UP_MONTHS = [
+    int(m) for m in env.list("HAMI_FOLLOW_UP_MONTHS", default=["1", "3", "6", "12"])
+]
 HAMI_MAX_TRAINING_CAPACITY = 60

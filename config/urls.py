@@ -9,5 +9,6 @@ urlpatterns = [
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("accounts/", include("hami.auth_urls")),
     path("centres/", include("centres.urls")),
+    path("clients/", include("clients.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
@@ -16,7 +16,7 @@ def home(request):
     principal = principal_for(request.user)
     if principal.sees_all_centres:
         return redirect("centres:list")
-    return redirect("centres:detail", pk=principal.centre.pk)
+    return redirect("clients:worklist")
 
 
 @public
@@ -42,3 +42,9 @@ def set_language(request):
         request.user.language = language
         request.user.save(update_fields=["language"])
     return response
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes calls this after too many failed logins: a page that says for how long."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429)

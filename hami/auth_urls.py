@@ -6,7 +6,11 @@ from django.urls import path
 from centres.access import any_user, public
 
 urlpatterns = [
-    path("login/", public(auth_views.LoginView.as_view(redirect_authenticated_user=True)), name="login"),
+    path(
+        "login/",
+        public(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
+        name="login",
+    ),
     path("logout/", any_user(auth_views.LogoutView.as_view()), name="logout"),
     path(
         "password_change/",

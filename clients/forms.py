@@ -1,0 +1,231 @@
+from datetime import date
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from centres.models import Course, Trade
+from hami.forms import HamiFormMixin, JalaliDateField, MobileField
+from hami.text import normalise_text, to_latin_digits
+from hami.validators import validate_national_code
+from hami.widgets import DigitsInput
+
+from .models import Assessment, Client, IdType, WorkCapacity
+from .services import identity_taken_message
+
+MIN_AGE, MAX_AGE = 15, 70
+
+
+def age_on(birth_date: date, on: date) -> int:
+    return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+
+
+class ClientForm(HamiFormMixin, forms.ModelForm):
+    """Registers or edits a client. `centre` is the centre the form works for: duplicates
+    are looked up across all centres, but only that centre's own clients are named."""
+
+    birth_date = JalaliDateField(label=_("Birth date"))
+    mobile = MobileField(label=_("Mobile"), required=False, help_text=_("Like 09121234567."))
+    consent = forms.BooleanField(
+        label=_("The client agreed to the processing of their data"),
+        help_text=_("Required: read the consent text to the client and record their agreement."),
+    )
+
+    class Meta:
+        model = Client
+        fields = [
+            "id_type",
+            "id_number",
+            "welfare_file_number",
+            "first_name",
+            "last_name",
+            "father_name",
+            "gender",
+            "birth_date",
+            "mobile",
+            "province",
+            "city",
+            "address",
+            "category",
+            "education",
+        ]
+        widgets = {
+            "id_number": DigitsInput,
+            "welfare_file_number": DigitsInput,
+            "address": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, centre, today: date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.centre = centre
+        self.today = today or timezone.localdate()
+        if self.instance.pk:
+            del self.fields["consent"]  # recorded once, at registration
+        if not self.is_bound and not self.instance.pk:
+            self.initial.setdefault("province", centre.province_id)
+            self.initial.setdefault("city", centre.city)
+
+    def clean_id_number(self):
+        value = normalise_text(to_latin_digits(self.cleaned_data["id_number"])).replace(" ", "")
+        if self.cleaned_data.get("id_type") == IdType.NATIONAL_CODE:
+            return validate_national_code(value)
+        value = value.replace("-", "")
+        if not value.isdigit() or not 5 <= len(value) <= 20:
+            raise ValidationError(
+                _("A residence card number is 5 to 20 digits."), code="residence_card"
+            )
+        return value
+
+    def clean_welfare_file_number(self):
+        return normalise_text(to_latin_digits(self.cleaned_data["welfare_file_number"]))
+
+    def clean_birth_date(self):
+        born = self.cleaned_data["birth_date"]
+        if born > self.today:
+            raise ValidationError(_("The birth date is in the future."), code="future")
+        age = age_on(born, self.today)
+        if not MIN_AGE <= age <= MAX_AGE:
+            raise ValidationError(
+                _(
+                    "Clients are %(min)s to %(max)s years old at intake; this birth date "
+                    "makes the client %(age)s."
+                ),
+                code="age",
+                params={"min": MIN_AGE, "max": MAX_AGE, "age": age},
+            )
+        return born
+
+    def clean(self):
+        cleaned = super().clean()
+        others = Client.objects.with_scopes_disabled().exclude(pk=self.instance.pk)
+        id_type, id_number = cleaned.get("id_type"), cleaned.get("id_number")
+        if id_type and id_number:
+            taken = others.filter(id_type=id_type, id_number=id_number).first()
+            if taken:
+                self.add_error(
+                    "id_number", identity_taken_message(taken, viewer_centre=self.centre)
+                )
+        file_number = cleaned.get("welfare_file_number")
+        if file_number and others.filter(welfare_file_number=file_number).exists():
+            self.add_error(
+                "welfare_file_number",
+                _("Another client already has this welfare file number."),
+            )
+        return cleaned
+
+    def validate_unique(self):
+        """Uniqueness is checked in `clean` with messages that do not reveal other centres."""
+
+
+YES_NO = [(True, _("Yes")), (False, _("No"))]
+
+
+class AssessmentForm(HamiFormMixin, forms.ModelForm):
+    assessed_on = JalaliDateField(label=_("Assessed on"), max_date=timezone.localdate)
+    interested_in_work = forms.TypedChoiceField(
+        label=_("Interested in work"),
+        choices=YES_NO,
+        coerce=lambda value: value in (True, "True"),
+        widget=forms.RadioSelect,
+    )
+    review_on = JalaliDateField(
+        label=_("Review on"),
+        required=False,
+        help_text=_(
+            "Needed when the client is not ready: the client returns to the worklist on this date."
+        ),
+    )
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "assessed_on",
+            "interested_in_work",
+            "work_capacity",
+            "recommended_track",
+            "preferred_trades",
+            "referral",
+            "review_on",
+            "notes",
+        ]
+        widgets = {
+            "work_capacity": forms.RadioSelect,
+            "preferred_trades": forms.CheckboxSelectMultiple,
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["preferred_trades"].queryset = Trade.objects.filter(is_active=True)
+        self.initial.setdefault("assessed_on", timezone.localdate())
+
+    def clean(self):
+        cleaned = super().clean()
+        ready = (
+            cleaned.get("interested_in_work")
+            and cleaned.get("work_capacity") != WorkCapacity.NOT_READY
+        )
+        review_on, assessed_on = cleaned.get("review_on"), cleaned.get("assessed_on")
+        decided = "interested_in_work" in cleaned and "work_capacity" in cleaned
+        if decided and not ready and review_on is None and "review_on" not in self.errors:
+            self.add_error("review_on", _("Set a review date for a client who is not ready yet."))
+        if review_on and assessed_on and review_on <= assessed_on:
+            self.add_error("review_on", _("The review date must come after the assessment."))
+        return cleaned
+
+
+class StartTrainingForm(HamiFormMixin, forms.Form):
+    course = forms.ModelChoiceField(label=_("Course"), queryset=Course.objects.none())
+
+    def __init__(self, *args, centre, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["course"].queryset = (
+            Course.objects.filter(centre=centre)
+            .open_for_enrolment(timezone.localdate())
+            .select_related("trade")
+        )
+        self.fields["course"].empty_label = _("Choose a course")
+
+
+class FinishTrainingForm(HamiFormMixin, forms.Form):
+    finished_on = JalaliDateField(label=_("Finished on"), max_date=timezone.localdate)
+    attendance_percent = forms.IntegerField(
+        label=_("Attendance (%)"), min_value=0, max_value=100, widget=DigitsInput
+    )
+    certificate_number = forms.CharField(
+        label=_("Certificate number"),
+        required=False,
+        max_length=40,
+        widget=DigitsInput,
+        help_text=_(
+            "The technical and vocational training organisation's certificate, if awarded."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("finished_on", timezone.localdate())
+
+    def clean_certificate_number(self):
+        return normalise_text(to_latin_digits(self.cleaned_data["certificate_number"]))
+
+
+class ReasonForm(HamiFormMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+    def clean_reason(self):
+        reason = normalise_text(self.cleaned_data["reason"])
+        if not reason:
+            raise ValidationError(_("Give a reason."), code="required")
+        return reason
+
+
+class NotReadyForm(ReasonForm):
+    review_on = JalaliDateField(
+        label=_("Review on"),
+        min_date=timezone.localdate,
+        help_text=_("The client returns to the worklist on this date."),
+    )

@@ -1,0 +1,339 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from centres.access import ScopedQuerySet, centre_scoped_manager
+from centres.models import Centre, Course, Province, Trade
+from hami.text import normalise_text
+
+
+class IdType(models.TextChoices):
+    NATIONAL_CODE = "national_code", _("National code")
+    RESIDENCE_CARD = "residence_card", _("Foreign national's residence card")
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+
+
+class Category(models.TextChoices):
+    PHYSICAL = "physical", _("Physical disability")
+    VISUAL = "visual", _("Visual disability")
+    HEARING = "hearing", _("Hearing disability")
+    SPEECH = "speech", _("Speech disability")
+    INTELLECTUAL = "intellectual", _("Intellectual disability")
+    PSYCHOSOCIAL = "psychosocial", _("Psychosocial disability")
+    FEMALE_HEAD = "female_head", _("Female head of household")
+    OTHER = "other", _("Other welfare client")
+
+
+class Education(models.TextChoices):
+    NONE = "none", _("No schooling")
+    LITERACY = "literacy", _("Literacy course")
+    PRIMARY = "primary", _("Primary school")
+    LOWER_SECONDARY = "lower_secondary", _("Lower secondary school")
+    DIPLOMA = "diploma", _("High-school diploma")
+    ASSOCIATE = "associate", _("Associate degree")
+    BACHELOR = "bachelor", _("Bachelor's degree")
+    MASTER = "master", _("Master's degree or higher")
+
+
+class ClientQuerySet(ScopedQuerySet):
+    def search(self, text: str):
+        """Name, national code or welfare file number; Persian or Latin digits, Arabic or
+        Persian letters all find the same client."""
+        from hami.text import to_latin_digits
+
+        text = normalise_text(to_latin_digits(text or ""))
+        if not text:
+            return self
+        query = models.Q()
+        for word in text.split(" "):
+            query &= (
+                models.Q(first_name__icontains=word)
+                | models.Q(last_name__icontains=word)
+                | models.Q(id_number__startswith=word)
+                | models.Q(welfare_file_number__iexact=word)
+            )
+        return self.filter(query)
+
+
+class Client(models.Model):
+    """A welfare client (مددجو) registered at a centre."""
+
+    centre = models.ForeignKey(
+        Centre, on_delete=models.PROTECT, related_name="clients", verbose_name=_("centre")
+    )
+    id_type = models.CharField(
+        _("identity document"), max_length=20, choices=IdType.choices, default=IdType.NATIONAL_CODE
+    )
+    id_number = models.CharField(
+        _("national code or card number"),
+        max_length=20,
+        help_text=_("Ten digits for a national code; Persian or Latin digits."),
+    )
+    welfare_file_number = models.CharField(_("welfare file number"), max_length=30, unique=True)
+    first_name = models.CharField(_("first name"), max_length=60)
+    last_name = models.CharField(_("last name"), max_length=80)
+    father_name = models.CharField(_("father's name"), max_length=60, blank=True)
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
+    birth_date = models.DateField(_("birth date"))
+    mobile = models.CharField(_("mobile"), max_length=11, blank=True)
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("province")
+    )
+    city = models.CharField(_("city"), max_length=80)
+    address = models.TextField(_("address"), blank=True)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    education = models.CharField(_("education"), max_length=20, choices=Education.choices)
+    consent_recorded_at = models.DateTimeField(_("consent to data processing recorded at"))
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("registered by"),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = centre_scoped_manager(ClientQuerySet)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_type", "id_number"],
+                name="client_unique_identity_document",
+                violation_error_message=_(
+                    "A client with this identity number is already registered."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(id_type="national_code")
+                | models.Q(id_number__regex=r"^[0-9]{10}$"),
+                name="client_national_code_is_ten_digits",
+            ),
+        ]
+        indexes = [models.Index(fields=["centre", "last_name"])]
+
+    def __str__(self):
+        return self.full_name
+
+    def save(self, *args, **kwargs):
+        for name in ("first_name", "last_name", "father_name", "city", "address"):
+            setattr(self, name, normalise_text(getattr(self, name)))
+        super().save(*args, **kwargs)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class WorkCapacity(models.TextChoices):
+    READY = "ready", _("Ready for training or work")
+    NEEDS_SUPPORT = "needs_support", _("Ready with support")
+    NOT_READY = "not_ready", _("Not ready yet")
+
+
+class Track(models.TextChoices):
+    WAGE_JOB = "wage_job", _("Wage job")
+    OWN_BUSINESS = "own_business", _("Own business")
+    PRE_VOCATIONAL = "pre_vocational", _("Pre-vocational training")
+    REHABILITATION = "rehabilitation", _("Rehabilitation referral")
+
+
+class AssessmentQuerySet(ScopedQuerySet):
+    centre_lookup = "client__centre"
+
+
+class Assessment(models.Model):
+    """An intake assessment (ارزیابی). A client may be assessed several times; the latest
+    one drives the journey."""
+
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="assessments", verbose_name=_("client")
+    )
+    assessed_on = models.DateField(_("assessed on"))
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("assessor"),
+    )
+    interested_in_work = models.BooleanField(_("interested in work"))
+    work_capacity = models.CharField(
+        _("work capacity"), max_length=20, choices=WorkCapacity.choices
+    )
+    recommended_track = models.CharField(
+        _("recommended track"), max_length=20, choices=Track.choices
+    )
+    preferred_trades = models.ManyToManyField(
+        Trade, blank=True, related_name="+", verbose_name=_("preferred trades")
+    )
+    referral = models.CharField(
+        _("referred to"),
+        max_length=200,
+        blank=True,
+        help_text=_("Where the client was referred for support, when not ready yet."),
+    )
+    review_on = models.DateField(
+        _("review on"),
+        null=True,
+        blank=True,
+        help_text=_("When to assess again; the client returns to the worklist on this date."),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = centre_scoped_manager(AssessmentQuerySet)
+
+    class Meta:
+        ordering = ["-assessed_on", "-created_at"]
+        get_latest_by = ["assessed_on", "created_at"]
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+
+    def __str__(self):
+        return f"{self.client} · {self.assessed_on}"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.interested_in_work and self.work_capacity != WorkCapacity.NOT_READY
+
+
+class State(models.TextChoices):
+    INTAKE = "intake", _("Intake")
+    ASSESSED = "assessed", _("Assessed")
+    WAITING = "waiting", _("On the waiting list")
+    TRAINING = "training", _("In training")
+    TRAINED = "trained", _("Trained")
+    PLACED = "placed", _("Placed")
+    SUSTAINED = "sustained", _("Sustained employment")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    NOT_READY = "not_ready", _("Not ready yet")
+
+
+CLOSED_STATES = frozenset({State.SUSTAINED, State.WITHDRAWN})
+OPEN_STATES = frozenset(State) - CLOSED_STATES
+
+
+class EnrolmentQuerySet(ScopedQuerySet):
+    def open(self):
+        return self.exclude(state__in=CLOSED_STATES)
+
+    def in_training(self, centre):
+        return self.filter(centre=centre, state=State.TRAINING)
+
+    def waiting_list(self, centre):
+        """The centre's FIFO waiting list, first in line first."""
+        return self.filter(centre=centre, state=State.WAITING).order_by("waiting_since", "pk")
+
+
+class Enrolment(models.Model):
+    """A client's journey at a centre (پرونده مرکز), from intake to sustained work."""
+
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("client")
+    )
+    centre = models.ForeignKey(
+        Centre, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("centre")
+    )
+    state = models.CharField(
+        _("status"), max_length=20, choices=State.choices, default=State.INTAKE, db_index=True
+    )
+    course = models.ForeignKey(
+        Course,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="enrolments",
+        verbose_name=_("course"),
+    )
+    waiting_since = models.DateTimeField(_("on the waiting list since"), null=True, blank=True)
+    seat_offered_at = models.DateTimeField(_("seat offered at"), null=True, blank=True)
+    training_started_on = models.DateField(_("training started on"), null=True, blank=True)
+    training_finished_on = models.DateField(_("training finished on"), null=True, blank=True)
+    attendance_percent = models.PositiveSmallIntegerField(
+        _("attendance (%)"), null=True, blank=True
+    )
+    certificate_number = models.CharField(_("certificate number"), max_length=40, blank=True)
+    review_on = models.DateField(_("review on"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    objects = centre_scoped_manager(EnrolmentQuerySet)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-opened_at"]
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client"],
+                condition=~models.Q(state__in=["sustained", "withdrawn"]),
+                name="enrolment_one_open_per_client",
+                violation_error_message=_("This client already has an open enrolment."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(attendance_percent__isnull=True)
+                | models.Q(attendance_percent__lte=100),
+                name="enrolment_attendance_at_most_100",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="waiting") | models.Q(waiting_since__isnull=False),
+                name="enrolment_waiting_has_a_place_in_line",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(seat_offered_at__isnull=True) | models.Q(state="waiting"),
+                name="enrolment_only_the_waiting_hold_a_seat_offer",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="training")
+                | models.Q(course__isnull=False, training_started_on__isnull=False),
+                name="enrolment_trainee_has_course_and_start_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["centre", "state", "waiting_since"])]
+
+    def __str__(self):
+        return f"{self.client} · {self.centre} · {self.get_state_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state not in CLOSED_STATES
+
+
+class EnrolmentTransitionQuerySet(ScopedQuerySet):
+    centre_lookup = "enrolment__centre"
+
+
+class EnrolmentTransition(models.Model):
+    """One step of an enrolment's state machine: who moved it, when, and why."""
+
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("enrolment")
+    )
+    action = models.CharField(_("action"), max_length=30)
+    from_state = models.CharField(_("from"), max_length=20, choices=State.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=20, choices=State.choices)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    reason = models.TextField(_("reason"), blank=True)
+
+    objects = centre_scoped_manager(EnrolmentTransitionQuerySet)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("enrolment transition")
+        verbose_name_plural = _("enrolment transitions")
+
+    def __str__(self):
+        return f"{self.enrolment_id}: {self.from_state} → {self.to_state}"

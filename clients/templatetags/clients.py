@@ -1,0 +1,22 @@
+from django import template
+
+from clients.models import State
+from clients.workflow import Action
+
+register = template.Library()
+
+
+@register.filter
+def state_label(state: str) -> str:
+    """The words for an enrolment state stored as its code (annotations carry codes)."""
+    return State(state).label if state in State.values else ""
+
+
+@register.filter
+def action_label(action: str) -> str:
+    return Action(action).label if action in Action.values else action
+
+
+@register.inclusion_tag("clients/includes/state_badge.html")
+def state_badge(state: str):
+    return {"state": state, "label": state_label(state)}

@@ -1,0 +1,304 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from centres.access import MANAGER, NATIONAL, STAFF, access
+from centres.models import Centre
+from hami.errors import DomainError
+
+from . import selectors, services
+from .forms import (
+    AssessmentForm,
+    ClientForm,
+    FinishTrainingForm,
+    NotReadyForm,
+    ReasonForm,
+    StartTrainingForm,
+)
+from .models import Client, Enrolment, State
+from .workflow import Action, can
+
+PAGE_SIZE = 25
+
+
+@access(STAFF, NATIONAL)
+def client_list(request):
+    clients = selectors.clients_with_current_enrolment(request.user)
+    client_filter = selectors.ClientFilter(request.GET, queryset=clients, user=request.user)
+    page = Paginator(client_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "clients/client_list.html",
+        {
+            "filter": client_filter,
+            "page": page,
+            "query": query.urlencode(),
+        },
+    )
+
+
+@access(STAFF)
+def worklist(request):
+    centre = request.principal.centre
+    return render(
+        request,
+        "clients/worklist.html",
+        {
+            "centre": centre,
+            "worklist": selectors.worklist(centre),
+            "is_manager": MANAGER in request.principal.roles,
+        },
+    )
+
+
+@access(STAFF)
+def client_create(request):
+    centre = request.principal.centre
+    form = ClientForm(request.POST or None, centre=centre)
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "consent"}
+        try:
+            client = services.register_client(centre=centre, by=request.user, **fields)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is registered and waits for an intake assessment.") % {"name": client},
+            )
+            return redirect("clients:detail", pk=client.pk)
+    return render(request, "clients/client_form.html", {"form": form, "client": None})
+
+
+@access(STAFF, NATIONAL, model=Client)
+def client_detail(request, client):
+    enrolment = selectors.open_enrolment(client)
+    context = {
+        "client": client,
+        "enrolment": enrolment,
+        "latest_assessment": client.assessments.first(),
+        "timeline": selectors.timeline(client),
+        "enrolments": client.enrolments.select_related("centre", "course"),
+        "can_edit": STAFF in request.principal.roles,
+        "actions": _available_actions(request, client, enrolment),
+    }
+    if enrolment and enrolment.state == State.WAITING:
+        context["waiting_position"] = services.waiting_position(enrolment)
+    return render(request, "clients/client_detail.html", context)
+
+
+def _available_actions(request, client, enrolment) -> set[str]:
+    """The buttons the page shows: what the state allows and the user's role permits."""
+    roles = request.principal.roles
+    if STAFF not in roles or client.centre_id != request.principal.centre.pk:
+        return set()
+    if enrolment is None:
+        return {"reopen"}
+    actions = set()
+    if enrolment.state in services.ASSESSABLE_STATES:
+        actions.add("assess")
+    if enrolment.state == State.ASSESSED:
+        actions.add("start_training")
+    if can(enrolment, Action.FINISH_TRAINING):
+        actions.add("finish_training")
+    if can(enrolment, Action.WITHDRAW):
+        actions.add("withdraw")
+    if can(enrolment, Action.MARK_NOT_READY) and enrolment.state != State.NOT_READY:
+        actions.add("not_ready")
+    if MANAGER in roles and enrolment.state == State.WAITING and enrolment.seat_offered_at:
+        actions |= {"confirm_seat", "skip_seat"}
+    return actions
+
+
+@access(STAFF, model=Client)
+def client_edit(request, client):
+    form = ClientForm(request.POST or None, instance=client, centre=request.principal.centre)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The client's details were saved."))
+        return redirect("clients:detail", pk=client.pk)
+    return render(request, "clients/client_form.html", {"form": form, "client": client})
+
+
+@access(STAFF, model=Client)
+def assessment_create(request, client):
+    enrolment = selectors.open_enrolment(client)
+    form = AssessmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and enrolment is not None:
+        fields = dict(form.cleaned_data)
+        trades = fields.pop("preferred_trades")
+        try:
+            assessment = services.record_assessment(
+                enrolment=enrolment, by=request.user, preferred_trades=trades, **fields
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            if assessment.is_ready:
+                messages.success(request, _("Assessment saved: the client is ready for training."))
+            else:
+                messages.info(
+                    request,
+                    _(
+                        "Assessment saved: the client is not ready yet and returns to the worklist on the review date."
+                    ),
+                )
+            return redirect("clients:detail", pk=client.pk)
+    if enrolment is None:
+        messages.error(request, _("Open a new enrolment before assessing this client."))
+        return redirect("clients:detail", pk=client.pk)
+    return render(request, "clients/assessment_form.html", {"form": form, "client": client})
+
+
+@access(STAFF, model=Client)
+@require_POST
+def enrolment_reopen(request, client):
+    try:
+        services.open_enrolment(client=client, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("A new enrolment was opened at intake."))
+    return redirect("clients:detail", pk=client.pk)
+
+
+@access(STAFF, NATIONAL, model=Centre)
+def centre_seats(request, centre):
+    return render(
+        request,
+        "clients/centre_seats.html",
+        {
+            "centre": centre,
+            "worklist": selectors.worklist(centre),
+            "trainees": selectors.training_now(centre),
+            "is_manager": MANAGER in request.principal.roles and request.principal.centre == centre,
+        },
+    )
+
+
+def _enrolment_action(request, enrolment, *, form, title, button, perform, success, intro=""):
+    """The shared shape of an enrolment action page: a form, a service call, a message."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = perform(form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, success(result) if callable(success) else success)
+            return redirect("clients:detail", pk=enrolment.client_id)
+    context = {
+        "form": form,
+        "enrolment": enrolment,
+        "client": enrolment.client,
+        "title": title,
+        "intro": intro,
+        "button": button,
+    }
+    return render(request, "clients/enrolment_action.html", context)
+
+
+@access(STAFF, model=Enrolment)
+def enrolment_start_training(request, enrolment):
+    def success(outcome):
+        if outcome.started:
+            return _("Training started.")
+        return _("The centre is full: the client is number %(position)s on the waiting list.") % {
+            "position": outcome.position
+        }
+
+    return _enrolment_action(
+        request,
+        enrolment,
+        form=StartTrainingForm(request.POST or None, centre=enrolment.centre),
+        title=_("Start training"),
+        intro=_(
+            "If the centre has no free seat, the client joins the end of the waiting list and is offered the next free seat."
+        ),
+        button=_("Start training"),
+        perform=lambda data: services.request_training(
+            enrolment=enrolment, course=data["course"], by=request.user
+        ),
+        success=success,
+    )
+
+
+@access(STAFF, model=Enrolment)
+def enrolment_finish_training(request, enrolment):
+    return _enrolment_action(
+        request,
+        enrolment,
+        form=FinishTrainingForm(request.POST or None),
+        title=_("Finish training"),
+        intro=_(
+            "Record that the trainee completed the course. Their seat is offered to the next client on the waiting list."
+        ),
+        button=_("Finish training"),
+        perform=lambda data: services.finish_training(enrolment=enrolment, by=request.user, **data),
+        success=_("Training finished; the seat went to the next client in line, if any."),
+    )
+
+
+@access(STAFF, model=Enrolment)
+def enrolment_withdraw(request, enrolment):
+    return _enrolment_action(
+        request,
+        enrolment,
+        form=ReasonForm(request.POST or None),
+        title=_("Withdraw from the programme"),
+        intro=_(
+            "The enrolment is closed. A seat the client held is offered to the next client on the waiting list."
+        ),
+        button=_("Withdraw"),
+        perform=lambda data: services.withdraw(enrolment=enrolment, by=request.user, **data),
+        success=_("The enrolment was closed as withdrawn."),
+    )
+
+
+@access(STAFF, model=Enrolment)
+def enrolment_not_ready(request, enrolment):
+    return _enrolment_action(
+        request,
+        enrolment,
+        form=NotReadyForm(request.POST or None),
+        title=_("Mark as not ready yet"),
+        intro=_(
+            "For a client who cannot go on for now (illness, a family crisis). The client returns to the worklist on the review date."
+        ),
+        button=_("Mark as not ready"),
+        perform=lambda data: services.mark_not_ready(enrolment=enrolment, by=request.user, **data),
+        success=_("The client is marked not ready and returns to the worklist on the review date."),
+    )
+
+
+@access(MANAGER, model=Enrolment)
+@require_POST
+def enrolment_confirm_seat(request, enrolment):
+    try:
+        services.confirm_seat(enrolment=enrolment, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("Seat confirmed: %(name)s started training.") % {"name": enrolment.client}
+        )
+    return redirect("clients:seats", pk=enrolment.centre_id)
+
+
+@access(MANAGER, model=Enrolment)
+def enrolment_skip_seat(request, enrolment):
+    return _enrolment_action(
+        request,
+        enrolment,
+        form=ReasonForm(request.POST or None),
+        title=_("Skip the seat offer"),
+        intro=_(
+            "The client cannot start now: they go to the end of the waiting list and the seat is offered to the next client."
+        ),
+        button=_("Skip and offer to the next"),
+        perform=lambda data: services.skip_seat(enrolment=enrolment, by=request.user, **data),
+        success=_("The seat offer was passed to the next client in line."),
+    )

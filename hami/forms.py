@@ -1,0 +1,224 @@
+"""Form fields for what Hami's people type: Jalali dates, national codes, mobiles, money."""
+
+import calendar
+import re
+from datetime import date, datetime
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.dates import MONTHS
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
+
+from hami.jalali import InvalidJalaliDate, display_date, parse_jalali
+from hami.money import NotWholeRials, format_money, parse_money, rials_to_display
+from hami.text import is_persian, localise_digits_lazy, normalise_text, to_latin_digits
+from hami.validators import validate_mobile, validate_national_code
+from hami.widgets import DigitsInput, JalaliDateInput
+
+_display_date_lazy = lazy(display_date, str)
+
+# No one means a Jalali year from 1800 on (Jalali 1800 is Gregorian 2421), so on a Persian
+# page a date with such a year is a Gregorian date, pasted from elsewhere or posted by a
+# script: it is read as one rather than refused.
+GREGORIAN_YEARS_FROM = 1800
+
+_ISO_DATE = re.compile(r"([0-9]{4})\s*([/\-.])\s*([0-9]{1,2})\s*\2\s*([0-9]{1,2})")
+_LEADING_YEAR = re.compile(r"([0-9]{4})\D")
+
+
+def _parse_gregorian(text: str) -> date:
+    """An ISO date (`2024-08-03`; Persian digits and `/` accepted), with a precise reason
+    when there is no such day."""
+    match = _ISO_DATE.fullmatch(text)
+    if not match:
+        raise ValidationError(_("Enter a date like 2024-08-03."), code="invalid")
+    year, _separator, month, day = match.groups()
+    year, month, day = int(year), int(month), int(day)
+    if year < 1:
+        raise ValidationError(
+            _("The year must be between %(min)s and %(max)s."),
+            code="invalid_year",
+            params={"min": localise_digits_lazy("1"), "max": localise_digits_lazy("9999")},
+        )
+    if not 1 <= month <= 12:
+        raise ValidationError(_("Month must be between 1 and 12."), code="invalid_month")
+    length = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= length:
+        raise ValidationError(
+            _("%(month)s has %(days)s days, so the day must be between 1 and %(days)s."),
+            code="invalid_day",
+            params={"month": MONTHS[month], "days": localise_digits_lazy(str(length))},
+        )
+    return date(year, month, day)
+
+
+class HamiFormMixin:
+    """Crispy renders the fields; the page supplies the <form> tag, `{% csrf_token %}` and
+    buttons."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+class JalaliDateField(forms.DateField):
+    """A date typed in the active language's calendar; cleans to a Gregorian `date`.
+
+    Persian: Jalali `1403/05/13` (Persian or Latin digits, `/` or `-`), with the date picker;
+    English: ISO `2024-08-03` in the browser's date input. A wrong date is refused with the
+    reason (no such month, no 30 Esfand this year…); override a reason's message through
+    `error_messages` with its code (`invalid`, `invalid_month`, `invalid_day`,
+    `not_leap_year`, `short_year`, `year_last`, `invalid_year`, `min_date`, `max_date`).
+
+    `min_date`/`max_date` (a date, or a callable such as `timezone.localdate`) bound the
+    accepted dates and are passed on to the picker.
+    """
+
+    widget = JalaliDateInput
+    default_error_messages = {
+        "min_date": _("Enter a date on or after %(date)s."),
+        "max_date": _("Enter a date on or before %(date)s."),
+    }
+
+    def __init__(self, *, min_date=None, max_date=None, **kwargs):
+        self.min_date = min_date
+        self.max_date = max_date
+        # Only messages the caller chose replace the precise reasons; Django's generic
+        # "Enter a valid date." must not.
+        self.reason_messages = dict(kwargs.get("error_messages") or {})
+        super().__init__(**kwargs)
+        if isinstance(self.widget, JalaliDateInput):
+            self.widget.min_date = min_date
+            self.widget.max_date = max_date
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        text = to_latin_digits(normalise_text(str(value)))
+        if not text:
+            return None
+        try:
+            if not is_persian():
+                return _parse_gregorian(text)
+            year = _LEADING_YEAR.match(text)
+            if year and int(year.group(1)) >= GREGORIAN_YEARS_FROM:
+                return _parse_gregorian(text)
+            return parse_jalali(text)
+        except InvalidJalaliDate as error:
+            message = self.reason_messages.get(error.code, error.message)
+            raise ValidationError(message, code=error.code, params=error.params) from error
+        except ValidationError as error:
+            if error.code in self.reason_messages:
+                raise ValidationError(
+                    self.reason_messages[error.code], code=error.code, params=error.params
+                ) from error
+            raise
+
+    def validate(self, value):
+        super().validate(value)
+        if value is None:
+            return
+        min_date = self.min_date() if callable(self.min_date) else self.min_date
+        max_date = self.max_date() if callable(self.max_date) else self.max_date
+        if min_date and value < min_date:
+            raise ValidationError(
+                self.error_messages["min_date"],
+                code="min_date",
+                params={"date": _display_date_lazy(min_date)},
+            )
+        if max_date and value > max_date:
+            raise ValidationError(
+                self.error_messages["max_date"],
+                code="max_date",
+                params={"date": _display_date_lazy(max_date)},
+            )
+
+
+class NationalCodeField(forms.CharField):
+    """An Iranian national code; cleans to 10 Latin digits (see `validate_national_code`)."""
+
+    widget = DigitsInput
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return value
+        return validate_national_code(value)
+
+
+class MobileField(forms.CharField):
+    """An Iranian mobile number; cleans to `09` and nine digits (see `validate_mobile`)."""
+
+    widget = DigitsInput
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return value
+        return validate_mobile(value)
+
+
+class MoneyField(forms.Field):
+    """An amount typed in the display unit (`settings.HAMI_MONEY_UNIT`, tomans by default),
+    with Persian or Latin digits and optional grouping (`۱٬۵۰۰٬۰۰۰`, `1,500,000`); cleans
+    to whole rials (int). `min_value`/`max_value` are in rials; the default refuses
+    negative amounts.
+    """
+
+    widget = DigitsInput
+    default_error_messages = {
+        "invalid": _("Enter an amount in digits, like 1,500,000."),
+        "fraction": _("Enter a whole number of rials."),
+        "min_value": _("Enter at least %(amount)s."),
+        "max_value": _("Enter at most %(amount)s."),
+    }
+
+    def __init__(self, *, min_value: int | None = 0, max_value: int | None = None, **kwargs):
+        self.min_value = min_value
+        self.max_value = max_value
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return rials_to_display(value)
+        return value
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        text = str(value).strip()
+        if not text:
+            return None
+        try:
+            return parse_money(text)
+        except NotWholeRials as error:
+            raise ValidationError(self.error_messages["fraction"], code="fraction") from error
+        except ValueError as error:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from error
+
+    def validate(self, value):
+        super().validate(value)
+        if value is None:
+            return
+        if self.min_value is not None and value < self.min_value:
+            raise ValidationError(
+                self.error_messages["min_value"],
+                code="min_value",
+                params={"amount": format_money(self.min_value)},
+            )
+        if self.max_value is not None and value > self.max_value:
+            raise ValidationError(
+                self.error_messages["max_value"],
+                code="max_value",
+                params={"amount": format_money(self.max_value)},
+            )

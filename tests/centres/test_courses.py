@@ -1,0 +1,310 @@
+import importlib
+from datetime import date, timedelta
+from types import SimpleNamespace
+
+import pytest
+from django.apps import apps
+from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from centres.models import Course, Trade
+from clients.models import State
+from hami.text import normalise_text
+
+from ..factories import CourseFactory, EnrolmentFactory, TradeFactory
+
+pytestmark = pytest.mark.django_db
+
+ARABIC_LETTERS = {"\u064a", "\u0643", "\u0649"}  # Arabic yeh, kaf, alef maksura
+ZWNJ = "\u200c"
+
+trades_migration = importlib.import_module("centres.migrations.0005_trades")
+
+
+@pytest.fixture
+def english(client):
+    client.cookies["hami_language"] = "en"
+    return client
+
+
+@pytest.fixture
+def tailoring(db):
+    return Trade.objects.get(code="tailoring")
+
+
+def course_data(trade, **changes):
+    data = {
+        "title": "خیاطی مقدماتی",
+        "trade": trade.pk,
+        "starts_on": "2025-09-23",
+        "ends_on": "2025-12-21",
+        "hours": "240",
+        "instructor": "فاطمه رضایی",
+        "awards_certificate": "on",
+    }
+    return data | changes
+
+
+# The trade catalogue
+
+
+def test_the_trade_catalogue_is_loaded():
+    trades = {t.code: t for t in Trade.objects.all()}
+    assert len(trades) >= 18
+    assert trades["tailoring"].name_fa == "خیاطی"
+    assert trades["computer-skills-icdl"].name_fa == f"مهارت{ZWNJ}های رایانه (ICDL)"
+    assert trades["cooking-and-pastry"].name_fa == f"آشپزی و شیرینی{ZWNJ}پزی"
+    assert trades["greenhouse-farming"].name_en == "Greenhouse farming"
+    assert all(t.is_active for t in trades.values())
+
+
+def test_trade_names_use_persian_letters_and_are_stored_normalised():
+    for trade in Trade.objects.all():
+        assert not ARABIC_LETTERS & set(trade.name_fa), trade.code
+        assert normalise_text(trade.name_fa) == trade.name_fa, trade.code
+
+
+def test_loading_the_catalogue_again_keeps_admin_edits_and_adds_nothing_twice():
+    Trade.objects.filter(code="tailoring").update(name_en="Tailoring and sewing")
+    schema_editor = SimpleNamespace(connection=connection)
+    count = Trade.objects.count()
+    trades_migration.load_trades(apps, schema_editor)
+    assert Trade.objects.count() == count
+    assert Trade.objects.get(code="tailoring").name_en == "Tailoring and sewing"
+
+
+def test_unloading_the_catalogue_removes_its_trades_only():
+    TradeFactory(code="solar-panel-installation")
+    schema_editor = SimpleNamespace(connection=connection)
+    trades_migration.unload_trades(apps, schema_editor)
+    assert list(Trade.objects.values_list("code", flat=True)) == ["solar-panel-installation"]
+    trades_migration.load_trades(apps, schema_editor)
+    assert Trade.objects.filter(code="tailoring").exists()
+
+
+# Adding and editing courses
+
+
+def test_staff_add_a_course_at_their_centre_with_jalali_dates(login, staff, centre, tailoring):
+    data = course_data(tailoring, starts_on="1404/07/01", ends_on="۱۴۰۴/۰۹/۳۰")
+    response = login(staff).post(reverse("centres:course_create"), data)
+    assert response.status_code == 302
+    assert response.url == reverse("centres:courses")
+    course = Course.objects.get()
+    assert course.centre == centre
+    assert (course.starts_on, course.ends_on) == (date(2025, 9, 23), date(2025, 12, 21))
+    assert (course.title, course.hours, course.awards_certificate) == ("خیاطی مقدماتی", 240, True)
+    assert [m.level_tag for m in get_messages(response.wsgi_request)] == ["success"]
+
+
+def test_staff_add_a_course_in_english_with_iso_dates(login, english, manager, centre, tailoring):
+    response = login(manager).post(
+        reverse("centres:course_create"), course_data(tailoring, hours="۱۲۰"), follow=True
+    )
+    course = Course.objects.get()
+    assert (course.centre, course.starts_on, course.hours) == (centre, date(2025, 9, 23), 120)
+    assert "The course “خیاطی مقدماتی” was added." in response.content.decode()
+
+
+def test_a_course_cannot_end_before_it_starts(login, english, staff, tailoring):
+    data = course_data(tailoring, starts_on="2025-09-23", ends_on="2025-09-22")
+    response = login(staff).post(reverse("centres:course_create"), data)
+    assert response.status_code == 200
+    assert response.context["form"].has_error("ends_on", "ends_before_start")
+    assert "The course cannot end before it starts." in response.content.decode()
+    assert not Course.objects.exists()
+
+
+def test_a_course_cannot_end_before_it_starts_in_jalali_either(login, staff, tailoring):
+    data = course_data(tailoring, starts_on="1404/07/10", ends_on="1404/07/09")
+    response = login(staff).post(reverse("centres:course_create"), data)
+    assert response.context["form"].has_error("ends_on", "ends_before_start")
+    assert not Course.objects.exists()
+
+
+@pytest.mark.parametrize("hours", ["0", "2001", "-5"])
+def test_a_course_has_1_to_2000_hours(login, english, staff, tailoring, hours):
+    response = login(staff).post(
+        reverse("centres:course_create"), course_data(tailoring, hours=hours)
+    )
+    assert response.context["form"].has_error("hours", "hours_range")
+    assert "A course has from 1 to 2000 hours." in response.content.decode()
+    assert not Course.objects.exists()
+
+
+@pytest.mark.parametrize("title", ["", "   ", "\u200c\u200b"])
+def test_a_course_needs_a_title(login, english, staff, tailoring, title):
+    response = login(staff).post(
+        reverse("centres:course_create"), course_data(tailoring, title=title)
+    )
+    assert response.context["form"].has_error("title", "required")
+    assert "Give the course a title." in response.content.decode()
+    assert not Course.objects.exists()
+
+
+def test_only_active_trades_are_offered(login, staff, tailoring):
+    tailoring.is_active = False
+    tailoring.save()
+    client = login(staff)
+    assert (
+        tailoring
+        not in client.get(reverse("centres:course_create")).context["form"].fields["trade"].queryset
+    )
+    response = client.post(reverse("centres:course_create"), course_data(tailoring))
+    assert response.context["form"].has_error("trade")
+    assert not Course.objects.exists()
+
+
+def test_editing_keeps_a_course_in_a_since_retired_trade(login, staff, centre, tailoring):
+    course = CourseFactory(centre=centre, trade=tailoring, title="خیاطی پیشرفته")
+    tailoring.is_active = False
+    tailoring.save()
+    response = login(staff).post(
+        reverse("centres:course_edit", args=[course.pk]),
+        course_data(tailoring, title="خیاطی پیشرفته ۲", hours="300"),
+    )
+    assert response.status_code == 302
+    course.refresh_from_db()
+    assert (course.title, course.hours, course.trade) == ("خیاطی پیشرفته ۲", 300, tailoring)
+
+
+def test_edit_form_shows_the_dates_in_jalali(login, staff, centre):
+    course = CourseFactory(centre=centre, starts_on=date(2025, 9, 23))
+    response = login(staff).get(reverse("centres:course_edit", args=[course.pk]))
+    assert 'value="1404/07/01"' in response.content.decode()
+
+
+def test_staff_cannot_edit_another_centres_course(login, staff, other_centre, tailoring):
+    course = CourseFactory(centre=other_centre, title="دوره مرکز دیگر")
+    client = login(staff)
+    url = reverse("centres:course_edit", args=[course.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, course_data(tailoring)).status_code == 404
+    course.refresh_from_db()
+    assert course.title == "دوره مرکز دیگر"
+
+
+def test_national_office_may_not_add_or_edit_courses(login, national, centre, tailoring):
+    client = login(national)
+    assert client.get(reverse("centres:course_create")).status_code == 403
+    assert client.post(reverse("centres:course_create"), course_data(tailoring)).status_code == 403
+    course = CourseFactory(centre=centre)
+    assert client.get(reverse("centres:course_edit", args=[course.pk])).status_code == 403
+    assert Course.objects.count() == 1
+
+
+# The course list
+
+
+def test_staff_see_only_their_centres_courses(login, staff, centre, other_centre):
+    CourseFactory(centre=centre, title="دوره مرکز ما")
+    CourseFactory(centre=other_centre, title="دوره مرکز دیگر")
+    response = login(staff).get(reverse("centres:courses"))
+    assert [c.title for c in response.context["courses"]] == ["دوره مرکز ما"]
+    assert "دوره مرکز دیگر" not in response.content.decode()
+    assert reverse("centres:course_create") in response.content.decode()
+
+
+def test_staff_cannot_see_another_centres_courses_through_the_centre_filter(
+    login, staff, centre, other_centre
+):
+    CourseFactory(centre=other_centre, title="دوره مرکز دیگر")
+    response = login(staff).get(reverse("centres:courses"), {"centre": other_centre.pk})
+    assert list(response.context["courses"]) == []
+
+
+def test_national_office_sees_every_centres_courses_and_filters_by_centre(
+    login, national, centre, other_centre
+):
+    CourseFactory(centre=centre, title="دوره مرکز الف")
+    CourseFactory(centre=other_centre, title="دوره مرکز ب")
+    client = login(national)
+    response = client.get(reverse("centres:courses"))
+    page = response.content.decode()
+    assert {c.title for c in response.context["courses"]} == {"دوره مرکز الف", "دوره مرکز ب"}
+    assert centre.name in page and other_centre.name in page  # the centre column
+    assert reverse("centres:course_create") not in page
+    response = client.get(reverse("centres:courses"), {"centre": other_centre.pk})
+    assert [c.title for c in response.context["courses"]] == ["دوره مرکز ب"]
+
+
+def test_the_list_filters_by_period(login, staff, centre):
+    today = timezone.localdate()
+    CourseFactory(centre=centre, title="جاری", starts_on=today, ends_on=today)
+    CourseFactory(
+        centre=centre, title="آینده", starts_on=today + timedelta(1), ends_on=today + timedelta(9)
+    )
+    CourseFactory(
+        centre=centre, title="پایان", starts_on=today - timedelta(9), ends_on=today - timedelta(1)
+    )
+    client = login(staff)
+    for period, title in [("current", "جاری"), ("upcoming", "آینده"), ("finished", "پایان")]:
+        response = client.get(reverse("centres:courses"), {"period": period})
+        assert [c.title for c in response.context["courses"]] == [title]
+
+
+def test_the_list_shows_jalali_dates_persian_digits_and_trainees(login, staff, centre):
+    course = CourseFactory(
+        centre=centre, starts_on=date(2025, 9, 23), ends_on=date(2025, 12, 21), hours=240
+    )
+    for state in [State.TRAINING, State.TRAINING, State.TRAINED]:
+        EnrolmentFactory(client__centre=centre, course=course, state=state)
+    response = login(staff).get(reverse("centres:courses"))
+    page = response.content.decode()
+    assert "۱۴۰۴/۰۷/۰۱" in page and "۱۴۰۴/۰۹/۳۰" in page
+    assert "۲۴۰" in page
+    assert response.context["courses"][0].trainees == 2
+    assert '<td class="text-end">۲</td>' in page
+
+
+def test_the_list_shows_iso_dates_in_english(login, english, staff, centre):
+    CourseFactory(centre=centre, starts_on=date(2025, 9, 23), ends_on=date(2025, 12, 21))
+    page = login(staff).get(reverse("centres:courses")).content.decode()
+    assert "2025-09-23" in page and "2025-12-21" in page
+
+
+def test_the_list_takes_the_same_number_of_queries_for_many_courses(login, national, centre):
+    client = login(national)
+    CourseFactory(centre=centre)
+    client.get(reverse("centres:courses"))  # warm the session and caches
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("centres:courses"))
+    for _ in range(5):
+        CourseFactory(centre=centre)
+    with CaptureQueriesContext(connection) as six:
+        client.get(reverse("centres:courses"))
+    assert len(six) == len(one)
+
+
+# The centre page
+
+
+def test_centre_page_lists_current_and_upcoming_courses(login, staff, centre, other_centre):
+    today = timezone.localdate()
+    CourseFactory(centre=centre, title="دوره جاری")
+    CourseFactory(
+        centre=centre,
+        title="دوره آینده",
+        starts_on=today + timedelta(30),
+        ends_on=today + timedelta(90),
+    )
+    CourseFactory(
+        centre=centre,
+        title="دوره تمام‌شده",
+        starts_on=today - timedelta(90),
+        ends_on=today - timedelta(1),
+    )
+    CourseFactory(centre=other_centre, title="دوره مرکز دیگر")
+    response = login(staff).get(reverse("centres:detail", args=[centre.pk]))
+    assert [c.title for c in response.context["courses"]] == ["دوره جاری", "دوره آینده"]
+    page = response.content.decode()
+    assert reverse("centres:courses") in page
+    assert "دوره تمام‌شده" not in page and "دوره مرکز دیگر" not in page
+
+
+def test_national_office_goes_from_a_centre_to_its_courses(login, national, centre):
+    page = login(national).get(reverse("centres:detail", args=[centre.pk])).content.decode()
+    assert f"{reverse('centres:courses')}?centre={centre.pk}" in page

@@ -1,0 +1,213 @@
+"""The client pages as centre staff use them: register, find, open, act."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from clients.models import Client, Enrolment, EnrolmentTransition, State
+from hami.text import to_persian_digits
+
+from ..factories import ClientFactory, CourseFactory, EnrolmentFactory, national_code
+
+
+def registration(**overrides):
+    data = {
+        "id_type": "national_code",
+        "id_number": national_code(42),
+        "welfare_file_number": "1403-5521",
+        "first_name": "علي",  # Arabic yeh: stored with Persian ی
+        "last_name": "  كريمي  ",
+        "father_name": "حسن",
+        "gender": "female",
+        "birth_date": "1370/06/31",
+        "mobile": "۰۹۱۲۳۴۵۶۷۸۹",
+        "province": "",
+        "city": "تهران",
+        "address": "",
+        "category": "physical",
+        "education": "diploma",
+        "consent": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def post_registration(login, staff, centre):
+    client = login(staff)
+
+    def _post(**overrides):
+        data = registration(province=centre.province_id, **overrides)
+        return client.post(reverse("clients:create"), data)
+
+    return _post
+
+
+@pytest.mark.django_db
+def test_staff_register_a_client_with_a_jalali_birth_date_and_persian_digits(
+    post_registration, centre
+):
+    response = post_registration(id_number=to_persian_digits(national_code(42)))
+    client = Client.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("clients:detail", args=[client.pk])
+    assert client.id_number == national_code(42)
+    assert client.birth_date == date(1991, 9, 22)
+    assert client.mobile == "09123456789"
+    assert (client.first_name, client.last_name) == ("علی", "کریمی")
+    assert client.centre == centre
+    enrolment = Enrolment.objects.get(client=client)
+    assert enrolment.state == State.INTAKE
+    assert EnrolmentTransition.objects.filter(enrolment=enrolment, action="register").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [
+        ("id_number", "1234567890", "national_code_checksum"),
+        ("id_number", "1111111111", "national_code_repeated"),
+        ("id_number", "12345", "national_code_length"),
+        ("id_number", "12345abcde", "national_code_not_digits"),
+        ("birth_date", "1480/01/01", "future"),
+        ("birth_date", "1400/01/01", "age"),
+        ("birth_date", "1402/12/30", "not_leap_year"),
+        ("birth_date", "1403/13/01", "invalid_month"),
+        ("birth_date", "31/06/1370", "year_last"),
+        ("mobile", "0912", "mobile_length"),
+        ("mobile", "02112345678", "mobile_prefix"),
+        ("consent", None, "required"),
+    ],
+)
+def test_bad_registration_says_why_and_saves_nothing(login, staff, centre, field, value, code):
+    data = registration(province=centre.province_id, **{field: value})
+    if value is None:
+        del data[field]
+    response = login(staff).post(reverse("clients:create"), data)
+    assert response.status_code == 200
+    errors = response.context["form"].errors.as_data()[field]
+    assert [e.code for e in errors] == [code]
+    assert str(response.context["form"].errors[field][0]) in response.content.decode()
+    assert not Client.objects.exists()
+    assert not Enrolment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_national_code_registered_at_this_centre_is_refused_with_the_clients_name(
+    post_registration, centre
+):
+    ClientFactory(centre=centre, id_number=national_code(42), first_name="مریم", last_name="صالحی")
+    response = post_registration()
+    assert "مریم صالحی" in str(response.context["form"].errors["id_number"])
+    assert Client.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_national_code_registered_at_another_centre_is_refused_without_its_details(
+    post_registration, other_centre
+):
+    ClientFactory(
+        centre=other_centre, id_number=national_code(42), first_name="مریم", last_name="صالحی"
+    )
+    response = post_registration()
+    errors = str(response.context["form"].errors["id_number"])
+    assert "صالحی" not in errors
+    assert other_centre.name not in response.content.decode()
+    assert Client.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_list_search_finds_by_name_with_arabic_letters_and_by_code_in_persian_digits(
+    login, staff, centre
+):
+    karimi = ClientFactory(centre=centre, last_name="کریمی", id_number=national_code(7))
+    ClientFactory(centre=centre, last_name="رضایی")
+    client = login(staff)
+    found = client.get(reverse("clients:list"), {"q": "كريمي"}).context["page"].object_list
+    assert [c.pk for c in found] == [karimi.pk]
+    found = (
+        client.get(reverse("clients:list"), {"q": to_persian_digits(national_code(7))})
+        .context["page"]
+        .object_list
+    )
+    assert [c.pk for c in found] == [karimi.pk]
+
+
+@pytest.mark.django_db
+def test_list_filters_by_status_and_course(login, staff, centre):
+    course = CourseFactory(centre=centre)
+    trainee = EnrolmentFactory(
+        client=ClientFactory(centre=centre), state=State.TRAINING, course=course
+    )
+    EnrolmentFactory(client=ClientFactory(centre=centre), state=State.INTAKE)
+    client = login(staff)
+    by_state = (
+        client.get(reverse("clients:list"), {"state": "training"}).context["page"].object_list
+    )
+    assert [c.pk for c in by_state] == [trainee.client_id]
+    by_course = (
+        client.get(reverse("clients:list"), {"course": course.pk}).context["page"].object_list
+    )
+    assert [c.pk for c in by_course] == [trainee.client_id]
+
+
+@pytest.mark.django_db
+def test_staff_see_only_their_centres_clients_in_the_list(login, staff, centre, other_centre):
+    mine = ClientFactory(centre=centre)
+    ClientFactory(centre=other_centre)
+    listed = login(staff).get(reverse("clients:list")).context["page"].object_list
+    assert [c.pk for c in listed] == [mine.pk]
+
+
+@pytest.mark.django_db
+def test_national_office_lists_every_centres_clients_but_cannot_register(
+    login, national, centre, other_centre
+):
+    ClientFactory(centre=centre)
+    ClientFactory(centre=other_centre)
+    client = login(national)
+    assert client.get(reverse("clients:list")).context["page"].paginator.count == 2
+    assert client.get(reverse("clients:create")).status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [10, 100])
+def test_client_list_query_count_does_not_grow_with_rows(
+    login, staff, centre, django_assert_num_queries, rows
+):
+    course = CourseFactory(centre=centre)
+    for _ in range(rows):
+        EnrolmentFactory(client=ClientFactory(centre=centre), state=State.TRAINING, course=course)
+    client = login(staff)
+    client.get(reverse("clients:list"))  # warm the session and caches
+    with django_assert_num_queries(QUERIES_ON_CLIENT_LIST):
+        response = client.get(reverse("clients:list"), {"page": 1})
+    assert len(response.context["page"].object_list) == min(rows, 25)
+
+
+# Session, user, membership (+ centre), the page's count and rows, the course and centre
+# filter choices. Pinned so that a query per row shows up as a failure.
+QUERIES_ON_CLIENT_LIST = 8
+
+
+@pytest.mark.django_db
+def test_detail_shows_the_journey_and_only_the_allowed_next_steps(login, staff, centre):
+    enrolment = EnrolmentFactory(client=ClientFactory(centre=centre), state=State.ASSESSED)
+    page = login(staff).get(reverse("clients:detail", args=[enrolment.client_id])).content.decode()
+    assert reverse("clients:start_training", args=[enrolment.pk]) in page
+    assert reverse("clients:finish_training", args=[enrolment.pk]) not in page
+    assert reverse("clients:confirm_seat", args=[enrolment.pk]) not in page
+
+
+@pytest.mark.django_db
+def test_national_office_reads_a_client_but_sees_no_action_buttons(login, national, centre):
+    enrolment = EnrolmentFactory(client=ClientFactory(centre=centre), state=State.ASSESSED)
+    page = (
+        login(national).get(reverse("clients:detail", args=[enrolment.client_id])).content.decode()
+    )
+    assert reverse("clients:start_training", args=[enrolment.pk]) not in page
+    assert (
+        login(national).get(reverse("clients:start_training", args=[enrolment.pk])).status_code
+        == 403
+    )
