@@ -62,6 +62,8 @@ class ClientForm(HamiFormMixin, forms.ModelForm):
         self.today = today or timezone.localdate()
         if self.instance.pk:
             del self.fields["consent"]  # recorded once, at registration
+        for name in ("gender", "category", "education"):
+            self.fields[name].choices = [("", _("Choose…")), *self.fields[name].choices[1:]]
         if not self.is_bound and not self.instance.pk:
             self.initial.setdefault("province", centre.province_id)
             self.initial.setdefault("city", centre.city)

@@ -30,9 +30,11 @@ def client_list(request):
     page = Paginator(client_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    # htmx asks for the results alone as the filters change; a plain request gets the page.
+    template = "clients/client_list.html" + ("#results" if request.htmx else "")
     return render(
         request,
-        "clients/client_list.html",
+        template,
         {
             "filter": client_filter,
             "page": page,

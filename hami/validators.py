@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from hami.text import remove_invisible, to_latin_digits
+from hami.text import localise_digits_lazy, remove_invisible, to_latin_digits
 
 # Spaces of any kind and the dashes people (and word processors) put between digit groups.
 _SEPARATORS = re.compile(r"[\s\-\u2010\u2011\u2012\u2013\u2014\u2212_.]")
@@ -42,13 +42,14 @@ def validate_national_code(value) -> str:
         raise ValidationError(
             ngettext_lazy(
                 "A national code has 10 digits, including any zeros at the start; "
-                "this one has %(count)d digit.",
+                "this one has %(digits)s digit.",
                 "A national code has 10 digits, including any zeros at the start; "
-                "this one has %(count)d digits.",
+                "this one has %(digits)s digits.",
                 "count",
             ),
             code="national_code_length",
-            params={"count": len(code)},
+            # `count` chooses the plural form; `digits` shows it in the page's digits.
+            params={"count": len(code), "digits": localise_digits_lazy(str(len(code)))},
         )
     if len(set(code)) == 1:
         raise ValidationError(

@@ -211,3 +211,15 @@ def test_national_office_reads_a_client_but_sees_no_action_buttons(login, nation
         login(national).get(reverse("clients:start_training", args=[enrolment.pk])).status_code
         == 403
     )
+
+
+@pytest.mark.django_db
+def test_typing_in_the_search_box_refreshes_only_the_results(login, staff, centre):
+    ClientFactory(centre=centre, last_name="کریمی")
+    ClientFactory(centre=centre, last_name="رضایی")
+    response = login(staff).get(reverse("clients:list"), {"q": "کریمی"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="client-results">')
+    assert "کریمی" in html
+    assert "رضایی" not in html
+    assert "<nav" not in html  # no navbar: just the results
