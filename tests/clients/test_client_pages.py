@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from clients.models import Client, Enrolment, EnrolmentTransition, State
 from hami.text import to_persian_digits
@@ -223,3 +224,26 @@ def test_typing_in_the_search_box_refreshes_only_the_results(login, staff, centr
     assert "کریمی" in html
     assert "رضایی" not in html
     assert "<nav" not in html  # no navbar: just the results
+
+
+@pytest.mark.django_db
+def test_the_seats_page_counts_trainees_free_seats_and_the_line(login, staff, centre):
+    centre.training_capacity = 2
+    centre.save()
+    course = CourseFactory(centre=centre)
+    for _ in range(2):
+        EnrolmentFactory(client=ClientFactory(centre=centre), state=State.TRAINING, course=course)
+    waiting = EnrolmentFactory(
+        client=ClientFactory(centre=centre, last_name="منتظری"),
+        state=State.WAITING,
+        course=course,
+        waiting_since=timezone.now(),
+    )
+    response = login(staff).get(reverse("clients:seats", args=[centre.pk]))
+    worklist = response.context["worklist"]
+    assert (worklist.in_training, worklist.seats_free, len(worklist.waiting)) == (2, 0, 1)
+    assert waiting.client.full_name in response.content.decode()
+    assert (
+        reverse("clients:seats", args=[centre.pk])
+        in login(staff).get(reverse("centres:detail", args=[centre.pk])).content.decode()
+    )
