@@ -11,7 +11,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import translation
-from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
@@ -20,13 +19,11 @@ from centres.models import Province
 from hami.errors import DomainError
 from hami.forms import GREGORIAN_YEARS_FROM, JalaliDateField
 from hami.jalali import InvalidJalaliDate, parse_jalali
-from hami.money import PERSIAN_THOUSANDS_SEPARATOR
 from hami.text import (
-    is_persian,
+    format_number_lazy,
     localise_digits,
     normalise_text,
     to_latin_digits,
-    to_persian_digits,
 )
 
 from .forms import ClientForm
@@ -110,16 +107,6 @@ def _cell(value):
     if isinstance(value, bool | int | float | date):
         return value
     return str(value).strip()
-
-
-def _grouped(number: int) -> str:
-    """`10,000`; `۱۰٬۰۰۰` in Persian."""
-    if is_persian():
-        return to_persian_digits(f"{number:,}".replace(",", PERSIAN_THOUSANDS_SEPARATOR))
-    return f"{number:,}"
-
-
-_grouped_lazy = lazy(_grouped, str)
 
 
 def _text(value) -> str:
@@ -245,7 +232,7 @@ def _read_rows(workbook) -> Sheet:
                         "time — split the file."
                     ),
                     code="too_many_rows",
-                    params={"count": _grouped_lazy(COUNT_CEILING)},
+                    params={"count": format_number_lazy(COUNT_CEILING)},
                 )
             continue
         cells = {
@@ -260,7 +247,7 @@ def _read_rows(workbook) -> Sheet:
                 "The file has %(count)s rows; import at most 2,000 at a time — split the file."
             ),
             code="too_many_rows",
-            params={"count": _grouped_lazy(count)},
+            params={"count": format_number_lazy(count)},
         )
     if not rows:
         raise ValidationError(

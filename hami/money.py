@@ -9,11 +9,15 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.utils.translation import gettext
 
-from hami.text import is_persian, remove_invisible, to_latin_digits, to_persian_digits
+from hami.text import (
+    format_number,
+    is_persian,
+    remove_invisible,
+    to_latin_digits,
+)
 
 RIALS_PER_TOMAN = 10
 UNITS = ("toman", "rial")
-PERSIAN_THOUSANDS_SEPARATOR = "\u066c"  # ٬
 PERSIAN_DECIMAL_SEPARATOR = "\u066b"  # ٫
 EMPTY = "—"
 # Before a minus sign in Persian text: a left-to-right mark keeps the sign on the left of the
@@ -53,12 +57,10 @@ def format_amount(rials: int, *, unit: str | None = None) -> str:
         magnitude, remainder = divmod(magnitude, RIALS_PER_TOMAN)
         if remainder * 2 >= RIALS_PER_TOMAN:
             magnitude += 1
-    number = f"{magnitude:,}"
     sign = "-" if rials < 0 and magnitude else ""
-    if is_persian():
-        number = to_persian_digits(number.replace(",", PERSIAN_THOUSANDS_SEPARATOR))
-        sign = _LRM + sign if sign else ""
-    return sign + number
+    if sign and is_persian():
+        sign = _LRM + sign
+    return sign + format_number(magnitude)
 
 
 def format_money(rials: int | None, *, unit: str | None = None) -> str:

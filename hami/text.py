@@ -7,6 +7,7 @@ from django.utils.functional import lazy
 from django.utils.translation import get_language
 
 ZWNJ = "\u200c"
+PERSIAN_THOUSANDS_SEPARATOR = "\u066c"  # ٬
 
 _TO_LATIN = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 _TO_PERSIAN = str.maketrans("0123456789٠١٢٣٤٥٦٧٨٩", "۰۱۲۳۴۵۶۷۸۹۰۱۲۳۴۵۶۷۸۹")
@@ -42,6 +43,17 @@ def localise_digits(value: str, language: str | None = None) -> str:
 
 # For message parameters: the digits take the language the message is finally shown in.
 localise_digits_lazy = lazy(localise_digits, str)
+
+
+def format_number(number: int, language: str | None = None) -> str:
+    """A whole number grouped by thousands in the language's digits: `10,000`, `۱۰٬۰۰۰`."""
+    grouped = f"{number:,}"
+    if is_persian(language):
+        return to_persian_digits(grouped.replace(",", PERSIAN_THOUSANDS_SEPARATOR))
+    return grouped
+
+
+format_number_lazy = lazy(format_number, str)
 
 
 def is_persian(language: str | None = None) -> bool:
