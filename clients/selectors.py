@@ -170,7 +170,7 @@ def training_now(centre: Centre):
 def open_enrolment(client: Client) -> Enrolment | None:
     return (
         Enrolment.objects.filter(client=client)
-        .exclude(state__in=[State.SUSTAINED, State.WITHDRAWN])
+        .open()
         .select_related("course", "centre")
         .first()
     )

@@ -82,9 +82,7 @@ def client_detail(request, client):
     context = {
         "client": client,
         "enrolment": enrolment,
-        "latest_assessment": client.assessments.first(),
         "timeline": selectors.timeline(client),
-        "enrolments": client.enrolments.select_related("centre", "course"),
         "can_edit": STAFF in request.principal.roles,
         "actions": _available_actions(request, client, enrolment),
     }
