@@ -2,7 +2,8 @@
 
 Every view declares its rule with `@access(...)`. The rule names the roles that may use
 the view (a missing role answers 403) and, for views about one object, the model whose
-`visible_to(user)` queryset the object is fetched through (an object of another centre
+`visible_to(user)` queryset the object is fetched through — `of_own_centre(user)` for
+views the national office may not use, which are centre work (an object of another centre
 answers 404). Anonymous users are sent to log in; a logged-in user with no role at all
 sees a page saying so. A test walks every URL pattern and fails on a view without a rule.
 """
@@ -100,6 +101,14 @@ class ScopedQuerySet(models.QuerySet):
             return self.none()
         return self.filter(**{self.centre_lookup: principal.centre.pk})
 
+    def of_own_centre(self, user):
+        """Rows of the user's own centre only: what centre work (writes) may touch, even
+        for someone who also reads every centre as national office."""
+        principal = principal_for(user)
+        if principal.centre is None:
+            return self.none()
+        return self.filter(**{self.centre_lookup: principal.centre.pk})
+
 
 @dataclass(frozen=True)
 class AccessRule:
@@ -110,7 +119,8 @@ class AccessRule:
 
 def access(*roles: Role, model: type[models.Model] | None = None):
     """Declare who may use a view. With `model`, the URL's `pk` is fetched through
-    `model.objects.visible_to(user)` and handed to the view by the model's name
+    `model.objects.visible_to(user)` (`of_own_centre` for views without NATIONAL) and
+    handed to the view by the model's name
     (`pk=3` becomes `centre=<Centre 3>`)."""
     allowed = set(roles)
     if STAFF in allowed:
@@ -128,9 +138,15 @@ def access(*roles: Role, model: type[models.Model] | None = None):
             if not principal.roles & rule.roles:
                 raise PermissionDenied
             if model is not None:
-                kwargs[model._meta.model_name] = get_object_or_404(
-                    model._default_manager.visible_to(request.user), pk=kwargs.pop("pk")
+                # National office reads every centre; a view it may not use is centre work,
+                # confined to the user's own centre.
+                rows = model._default_manager
+                rows = (
+                    rows.visible_to(request.user)
+                    if NATIONAL in rule.roles
+                    else rows.of_own_centre(request.user)
                 )
+                kwargs[model._meta.model_name] = get_object_or_404(rows, pk=kwargs.pop("pk"))
             return view(request, *args, **kwargs)
 
         wrapper.access_rule = rule
@@ -157,12 +173,6 @@ def public(view):
     view = login_not_required(view)
     view.access_rule = AccessRule(roles=None, public=True)
     return view
-
-
-def require_role(request, role: Role) -> None:
-    """For an action inside a page whose rule admits more roles than the action does."""
-    if role not in principal_for(request.user).roles:
-        raise PermissionDenied
 
 
 def centre_scoped_manager(queryset_class: type[ScopedQuerySet]):

@@ -7,9 +7,10 @@ of a model without an entry in `factories.OBJECT_IN_CENTRE` fails with a note to
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from centres.access import MANAGER, NATIONAL, STAFF
+from centres.access import MANAGER, NATIONAL, NATIONAL_OFFICE_GROUP, STAFF
 
 from .factories import OBJECT_IN_CENTRE
 
@@ -137,6 +138,18 @@ def test_centre_users_get_404_on_another_centres_objects(
 def test_national_office_reads_every_centres_objects(login, national, other_centre, name):
     response = login(national).get(_url_for(name, other_centre))
     assert _allowed(response)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", [n for n in OBJECT_VIEWS if NATIONAL not in _rule(n).roles])
+def test_centre_work_stays_in_the_users_own_centre_even_for_national_office_members(
+    login, manager, other_centre, name
+):
+    """Someone who manages a centre and is also in the national office reads every
+    centre, but changes only their own centre's records."""
+    manager.groups.add(Group.objects.get(name=NATIONAL_OFFICE_GROUP))
+    response = login(manager).get(_url_for(name, other_centre))
+    assert response.status_code == 404
 
 
 @pytest.mark.django_db
