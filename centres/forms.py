@@ -1,4 +1,3 @@
-from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
@@ -7,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import ChoiceFilter, FilterSet, ModelChoiceFilter
 
-from hami.forms import HamiFormMixin, JalaliDateField
+from hami.forms import CrispyFilterSetMixin, HamiFormMixin, JalaliDateField
 from hami.text import localise_digits_lazy, normalise_text
 from hami.widgets import DigitsInput
 
@@ -118,7 +117,7 @@ class CoursePeriod(TextChoices):
     FINISHED = "finished", _("Finished")
 
 
-class CourseFilter(FilterSet):
+class CourseFilter(CrispyFilterSetMixin, FilterSet):
     """The filters above the course list. Only the national office picks a centre; a
     centre's staff see their own centre's courses whatever the query string says."""
 
@@ -155,15 +154,3 @@ class CourseFilter(FilterSet):
         if value == CoursePeriod.FINISHED:
             return queryset.filter(ends_on__lt=self.today)
         return queryset
-
-    @property
-    def form(self):
-        form = super().form
-        if not hasattr(form, "helper"):
-            form.helper = FormHelper()
-            form.helper.form_tag = False
-            form.helper.disable_csrf = True
-            form.helper.layout = Layout(
-                Row(*(Column(name, css_class="col-sm") for name in self.filters))
-            )
-        return form

@@ -4,13 +4,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import django_filters
-from django import forms
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from centres.access import principal_for
 from centres.models import Centre, Course, Trade
+from hami.forms import CrispyFilterSetMixin
 
 from .models import Assessment, Category, Client, Enrolment, EnrolmentTransition, State
 from .services import seats_taken
@@ -32,7 +32,9 @@ def clients_with_current_enrolment(user):
     )
 
 
-class ClientFilter(django_filters.FilterSet):
+class ClientFilter(CrispyFilterSetMixin, django_filters.FilterSet):
+    wide_filters = frozenset({"q"})
+
     q = django_filters.CharFilter(label=_("Search"), method="search")
     state = django_filters.ChoiceFilter(
         label=_("Status"), choices=State.choices, field_name="current_state", empty_label=_("All")
@@ -83,13 +85,6 @@ class ClientFilter(django_filters.FilterSet):
             self.filters["centre"].queryset = Centre.objects.all()
         else:
             del self.filters["centre"]
-        for field in self.form.fields.values():
-            css = (
-                "form-select form-select-sm"
-                if isinstance(field.widget, forms.Select)
-                else "form-control form-control-sm"
-            )
-            field.widget.attrs.setdefault("class", css)
 
     def search(self, queryset, name, value):
         return queryset.search(value)
@@ -168,9 +163,4 @@ def training_now(centre: Centre):
 
 
 def open_enrolment(client: Client) -> Enrolment | None:
-    return (
-        Enrolment.objects.filter(client=client)
-        .open()
-        .select_related("course", "centre")
-        .first()
-    )
+    return Enrolment.objects.filter(client=client).open().select_related("course", "centre").first()

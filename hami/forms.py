@@ -5,6 +5,7 @@ import re
 from datetime import date, datetime
 
 from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.dates import MONTHS
@@ -63,6 +64,33 @@ class HamiFormMixin:
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+
+
+class CrispyFilterSetMixin:
+    """For a django-filter FilterSet: crispy lays its form out as one row of columns, and
+    the page supplies the <form> tag and buttons. `wide_filters` get a wider column."""
+
+    wide_filters: frozenset[str] = frozenset()
+
+    @property
+    def form(self):
+        form = super().form
+        if not hasattr(form, "helper"):
+            form.helper = FormHelper()
+            form.helper.form_tag = False
+            form.helper.disable_csrf = True
+            form.helper.layout = Layout(
+                Row(
+                    *(
+                        Column(
+                            name,
+                            css_class="col-12 col-lg-4" if name in self.wide_filters else "col-sm",
+                        )
+                        for name in self.filters
+                    )
+                )
+            )
+        return form
 
 
 class JalaliDateField(forms.DateField):
