@@ -3,7 +3,6 @@ registration form, duplicates within the file are marked, and nothing is saved u
 `import_rows` registers all rows in one transaction. The pages are in `imports.py`."""
 
 import logging
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -17,7 +16,7 @@ from openpyxl import load_workbook
 
 from centres.models import Province
 from hami.errors import DomainError
-from hami.forms import GREGORIAN_YEARS_FROM, JalaliDateField
+from hami.forms import JalaliDateField, looks_gregorian
 from hami.jalali import InvalidJalaliDate, parse_jalali
 from hami.text import (
     format_number_lazy,
@@ -42,7 +41,6 @@ MAX_ROWS = 2000
 # Past the limit rows are counted only this far, so a file of a million short rows (5 MB
 # compress well) is refused in seconds rather than read to the end.
 COUNT_CEILING = 20_000
-_LEADING_YEAR = re.compile(r"([0-9]{4})\D")
 
 
 # -- reading the file --------------------------------------------------------------------
@@ -269,8 +267,7 @@ class SpreadsheetDateField(JalaliDateField):
         text = to_latin_digits(normalise_text(_text(value)))
         if not text:
             return None
-        year = _LEADING_YEAR.match(text)
-        if year and int(year.group(1)) >= GREGORIAN_YEARS_FROM:
+        if looks_gregorian(text):
             raise ValidationError(
                 gettext_lazy(
                     "Write the date in the Jalali calendar, like 1370/01/01, or use an Excel "

@@ -29,6 +29,13 @@ _ISO_DATE = re.compile(r"([0-9]{4})\s*([/\-.])\s*([0-9]{1,2})\s*\2\s*([0-9]{1,2}
 _LEADING_YEAR = re.compile(r"([0-9]{4})\D")
 
 
+def looks_gregorian(text: str) -> bool:
+    """Whether a typed date (Latin digits) starts with a Gregorian year: no Jalali year in
+    use is 1800 or later."""
+    year = _LEADING_YEAR.match(text)
+    return bool(year) and int(year.group(1)) >= GREGORIAN_YEARS_FROM
+
+
 def _parse_gregorian(text: str) -> date:
     """An ISO date (`2024-08-03`; Persian digits and `/` accepted), with a precise reason
     when there is no such day."""
@@ -136,8 +143,7 @@ class JalaliDateField(forms.DateField):
         try:
             if not is_persian():
                 return _parse_gregorian(text)
-            year = _LEADING_YEAR.match(text)
-            if year and int(year.group(1)) >= GREGORIAN_YEARS_FROM:
+            if looks_gregorian(text):
                 return _parse_gregorian(text)
             return parse_jalali(text)
         except InvalidJalaliDate as error:
