@@ -6,6 +6,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+# Hami's settings default to production (DEBUG off: a secret key and hosts are required).
+# The developer commands here run as a developer's machine; deployments never use make.
+export DEBUG ?= 1
 
 .PHONY: install run test lint format translations messages vendor clean
 
@@ -27,11 +30,11 @@ messages: $(VENV)/.installed ## refresh locale/*/django.po from the code
 	$(PY) manage.py makemessages --domain djangojs --locale fa --ignore '.venv/*' --ignore '.tools/*' --ignore 'static/vendor/*' --ignore 'staticfiles/*' --no-obsolete
 
 run: install ## the site on http://127.0.0.1:8000 with demo data, a Celery worker and beat
-	DEBUG=1 $(PY) manage.py migrate --no-input
-	DEBUG=1 $(PY) manage.py seed_demo --scale small
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_demo --scale small
 	@mkdir -p var/celery/queue var/celery/control
 	@echo "Hami starts on http://127.0.0.1:8000 — Ctrl-C stops the site, the worker and beat."
-	DEBUG=1 $(VENV)/bin/honcho -f Procfile.dev start
+	$(VENV)/bin/honcho -f Procfile.dev start
 
 test: install ## the whole test suite: SQLite by default, PostgreSQL when DATABASE_URL is set
 	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
@@ -39,6 +42,7 @@ test: install ## the whole test suite: SQLite by default, PostgreSQL when DATABA
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 
 format: $(VENV)/.installed

@@ -9,7 +9,6 @@ sees a page saying so. A test walks every URL pattern and fails on a view withou
 """
 
 from dataclasses import dataclass
-from enum import StrEnum
 from functools import wraps
 
 from django.contrib.auth.decorators import login_not_required
@@ -17,104 +16,58 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.shortcuts import get_object_or_404, render
-from django.utils.translation import gettext
+from django.urls import NoReverseMatch, resolve, reverse
 
-NATIONAL_OFFICE_GROUP = "National office"
-CENTRE_STAFF_GROUP = "Centre staff"
-CENTRE_MANAGER_GROUP = "Centre manager"
+from .roles import MANAGER, NATIONAL, STAFF, Principal, Role, principal_for
+from .scoping import centre_id_of
 
-
-class Role(StrEnum):
-    STAFF = "staff"
-    MANAGER = "manager"
-    NATIONAL = "national"
-
-
-STAFF, MANAGER, NATIONAL = Role.STAFF, Role.MANAGER, Role.NATIONAL
-
-
-@dataclass(frozen=True)
-class Principal:
-    """What one user may do and see, worked out once per request."""
-
-    roles: frozenset[Role]
-    centre: models.Model | None = None  # the user's centre, for centre roles
-    sees_all_centres: bool = False
-
-    @property
-    def has_any_role(self) -> bool:
-        return bool(self.roles)
-
-    @property
-    def label(self) -> str:
-        """The user's role in words, for the navbar."""
-        if MANAGER in self.roles:
-            return gettext("Centre manager")
-        if STAFF in self.roles:
-            return gettext("Centre staff")
-        if NATIONAL in self.roles:
-            return gettext("National office")
-        return ""
-
-
-NOBODY = Principal(roles=frozenset())
-
-
-def principal_for(user) -> Principal:
-    if user is None or not user.is_authenticated:
-        return NOBODY
-    cached = getattr(user, "_hami_principal", None)
-    if cached is not None:
-        return cached
-    roles: set[Role] = set()
-    centre = None
-    membership = None
-    if user.is_active:
-        from .models import Membership
-
-        membership = Membership.objects.select_related("centre").filter(user=user).first()
-    if membership is not None and membership.centre.is_active:
-        centre = membership.centre
-        roles.add(STAFF)
-        if membership.role == membership.Role.MANAGER:
-            roles.add(MANAGER)
-    national = user.is_active and (
-        user.is_superuser or user.groups.filter(name=NATIONAL_OFFICE_GROUP).exists()
-    )
-    if national:
-        roles.add(NATIONAL)
-    principal = Principal(roles=frozenset(roles), centre=centre, sees_all_centres=national)
-    user._hami_principal = principal
-    return principal
-
-
-class ScopedQuerySet(models.QuerySet):
-    """A queryset of centre-owned rows with the one scoping function every view uses."""
-
-    centre_lookup = "centre"
-
-    def visible_to(self, user):
-        principal = principal_for(user)
-        if principal.sees_all_centres:
-            return self
-        if principal.centre is None:
-            return self.none()
-        return self.filter(**{self.centre_lookup: principal.centre.pk})
-
-    def of_own_centre(self, user):
-        """Rows of the user's own centre only: what centre work (writes) may touch, even
-        for someone who also reads every centre as national office."""
-        principal = principal_for(user)
-        if principal.centre is None:
-            return self.none()
-        return self.filter(**{self.centre_lookup: principal.centre.pk})
+__all__ = ["MANAGER", "NATIONAL", "STAFF", "access", "any_user", "may", "public"]
 
 
 @dataclass(frozen=True)
 class AccessRule:
-    roles: frozenset[Role] | None  # None: any logged-in user; PUBLIC: no login
+    roles: frozenset[Role] | None  # None: any logged-in user (or anyone, when public)
     model: type[models.Model] | None = None
     public: bool = False
+
+    def lets_in(self, principal: Principal) -> bool:
+        """Whether the user's roles open the view (before any object is looked up)."""
+        return self.roles is None or bool(principal.roles & self.roles)
+
+    def reaches_all_centres(self, principal: Principal) -> bool:
+        """Whether the user may use the view on every centre's objects: only reading
+        views open to the national office do; everything else is centre work, confined
+        to the user's own centre."""
+        return NATIONAL in (self.roles or ()) and principal.sees_all_centres
+
+    def allows(self, principal: Principal, obj=None) -> bool:
+        """The decorator's answer, worked out without a query: may this user use the view
+        (on `obj`, an object of some centre, when given)?"""
+        if self.public:
+            return True
+        if not self.lets_in(principal):
+            return False
+        if obj is None or self.reaches_all_centres(principal):
+            return True
+        return principal.centre is not None and centre_id_of(obj) == principal.centre.pk
+
+
+def may(user, url_name: str, obj=None) -> bool:
+    """Whether `user` may use the view named `url_name` on `obj`: the one answer to "may
+    this user act on this centre's object?", read from the view's own `@access` rule, so
+    a button is shown exactly when its view would let the user in. For an object view
+    (`clients:edit`) `obj` is the object itself; for a view that works on the user's own
+    centre (`centres:course_create`) it is any object of the centre in question."""
+    rule = _rule_of(url_name, obj)
+    return rule.allows(principal_for(user), obj)
+
+
+def _rule_of(url_name: str, obj) -> "AccessRule":
+    try:
+        path = reverse(url_name)
+    except NoReverseMatch:  # an object view: its URL takes the object's pk
+        path = reverse(url_name, kwargs={"pk": obj.pk})
+    return resolve(path).func.access_rule
 
 
 def access(*roles: Role, model: type[models.Model] | None = None):
@@ -135,15 +88,13 @@ def access(*roles: Role, model: type[models.Model] | None = None):
             principal = principal_for(request.user)
             if not principal.has_any_role:
                 return render(request, "no_access.html", status=403)
-            if not principal.roles & rule.roles:
+            if not rule.lets_in(principal):
                 raise PermissionDenied
             if model is not None:
-                # National office reads every centre; a view it may not use is centre work,
-                # confined to the user's own centre.
                 rows = model._default_manager
                 rows = (
-                    rows.visible_to(request.user)
-                    if NATIONAL in rule.roles
+                    rows.all()
+                    if rule.reaches_all_centres(principal)
                     else rows.of_own_centre(request.user)
                 )
                 kwargs[model._meta.model_name] = get_object_or_404(rows, pk=kwargs.pop("pk"))
@@ -173,15 +124,3 @@ def public(view):
     view = login_not_required(view)
     view.access_rule = AccessRule(roles=None, public=True)
     return view
-
-
-def centre_scoped_manager(queryset_class: type[ScopedQuerySet]):
-    """The default manager of a centre-owned model: `visible_to(user)` for views, and
-    django-scopes' safety net, so a query outside a request's centre scope raises
-    (tasks and commands use `django_scopes.scopes_disabled()` on purpose)."""
-    from django_scopes import ScopedManager
-
-    return ScopedManager(
-        centre=queryset_class.centre_lookup,
-        _manager_class=models.Manager.from_queryset(queryset_class),
-    )

@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from hami.text import normalise_text
 
-from .access import ScopedQuerySet, centre_scoped_manager
+from .roles import MembershipRole
+from .scoping import ScopedQuerySet, centre_scoped_manager
 
 
 class Province(models.Model):
@@ -84,9 +85,7 @@ class Centre(models.Model):
 class Membership(models.Model):
     """Makes a user a member of one centre's staff, as staff or as the centre's manager."""
 
-    class Role(models.TextChoices):
-        STAFF = "staff", _("Centre staff")
-        MANAGER = "manager", _("Centre manager")
+    Role = MembershipRole
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,

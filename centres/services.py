@@ -1,8 +1,8 @@
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from .access import CENTRE_MANAGER_GROUP, CENTRE_STAFF_GROUP
 from .models import Membership
+from .roles import CENTRE_MANAGER_GROUP, CENTRE_STAFF_GROUP
 
 
 def sync_role_groups(user) -> None:

@@ -33,8 +33,8 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from centres import demo_data
-from centres.access import NATIONAL_OFFICE_GROUP
 from centres.models import Centre, Course, Membership, Trade
+from centres.roles import NATIONAL_OFFICE_GROUP
 from hami.text import normalise_text, to_persian_digits
 from hami.validators import national_code_check_digit
 

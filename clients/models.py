@@ -3,8 +3,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from centres.access import ScopedQuerySet, centre_scoped_manager
 from centres.models import Centre, Course, Province, Trade
+from centres.scoping import ScopedQuerySet, centre_scoped_manager
 from hami.text import normalise_text
 
 

@@ -8,8 +8,8 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from centres.access import principal_for
 from centres.models import Centre, Course, Trade
+from centres.roles import principal_for
 from hami.forms import CrispyFilterSetMixin
 
 from .models import Assessment, Category, Client, Enrolment, EnrolmentTransition, State

@@ -31,7 +31,9 @@ def env_bool(name: str, default: bool) -> bool:
     )
 
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for: a deployment that forgets DEBUG must not serve debug pages with the
+# published development key. `make run` and the tests turn it on.
+DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:

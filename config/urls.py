@@ -7,7 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", views.set_language, name="set_language"),
-    path("accounts/", include("hami.auth_urls")),
+    path("accounts/", include("config.auth_urls")),
     path("centres/", include("centres.urls")),
     path("clients/", include("clients.urls")),
     path("admin/", admin.site.urls),

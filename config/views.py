@@ -8,7 +8,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from centres.access import NATIONAL, STAFF, access, principal_for, public
+from centres.access import NATIONAL, STAFF, access, public
+from centres.roles import principal_for
 
 
 @access(STAFF, NATIONAL)

@@ -7,8 +7,8 @@ import factory
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from centres.access import NATIONAL_OFFICE_GROUP
 from centres.models import Centre, Course, Membership, Province, Trade
+from centres.roles import NATIONAL_OFFICE_GROUP
 from centres.services import set_membership
 from clients.models import Category, Client, Education, Enrolment, Gender, State
 from hami.models import User

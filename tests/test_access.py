@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from centres.access import MANAGER, NATIONAL, NATIONAL_OFFICE_GROUP, STAFF
+from centres.roles import MANAGER, NATIONAL, NATIONAL_OFFICE_GROUP, STAFF
 
 from .factories import OBJECT_IN_CENTRE
 

@@ -2,8 +2,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.utils import translation
 
-from centres.access import CENTRE_MANAGER_GROUP, CENTRE_STAFF_GROUP, NATIONAL_OFFICE_GROUP
 from centres.models import Province
+from centres.roles import CENTRE_MANAGER_GROUP, CENTRE_STAFF_GROUP, NATIONAL_OFFICE_GROUP
 
 ARABIC_LETTERS = {"\u064a", "\u0643", "\u0649"}  # Arabic yeh, kaf, alef maksura
 PERSIAN_LETTERS = set("آابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهیئ")

@@ -9,10 +9,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
 
-from centres.access import NATIONAL_OFFICE_GROUP, Role, principal_for
 from centres.demo_data import DEMO_PASSWORD
 from centres.management.commands import seed_demo
 from centres.models import Centre, Course, Membership, Operator
+from centres.roles import NATIONAL_OFFICE_GROUP, Role, principal_for
 from clients import demo as clients_demo
 from clients.models import Client, Enrolment, EnrolmentTransition
 

@@ -46,3 +46,11 @@ def test_a_boolean_that_is_neither_true_nor_false_is_an_error():
     result = _manage("check", **{**PRODUCTION, "DEBUG": "flase"})
     assert result.returncode != 0
     assert "DEBUG='flase' is neither true" in result.stderr
+
+
+def test_debug_is_off_unless_asked_for():
+    """A deployment that forgets DEBUG must not run with debug pages and the published
+    development key: without DEBUG the settings ask for the production secrets."""
+    result = _manage("check")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr

@@ -30,8 +30,8 @@ from django.db import transaction
 from django_scopes import scopes_disabled
 
 from centres import demo_data
-from centres.access import NATIONAL_OFFICE_GROUP
 from centres.models import Centre, Membership, Province
+from centres.roles import NATIONAL_OFFICE_GROUP
 from centres.services import set_membership
 from hami.text import normalise_text
 
