@@ -53,7 +53,6 @@ def course_list(request):
             "page": page,
             "courses": page.object_list,
             "show_centre": request.principal.sees_all_centres,
-            "own_centre": request.principal.centre,
         },
     )
 

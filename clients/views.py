@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from centres.access import MANAGER, NATIONAL, STAFF, access
+from centres.access import MANAGER, NATIONAL, STAFF, access, may
 from centres.models import Centre
 from hami.errors import DomainError
 
@@ -52,7 +52,6 @@ def worklist(request):
         {
             "centre": centre,
             "worklist": selectors.worklist(centre),
-            "is_manager": MANAGER in request.principal.roles,
         },
     )
 
@@ -83,7 +82,6 @@ def client_detail(request, client):
         "client": client,
         "enrolment": enrolment,
         "timeline": selectors.timeline(client),
-        "can_edit": STAFF in request.principal.roles,
         "actions": _available_actions(request, client, enrolment),
     }
     if enrolment and enrolment.state == State.WAITING:
@@ -92,26 +90,25 @@ def client_detail(request, client):
 
 
 def _available_actions(request, client, enrolment) -> set[str]:
-    """The buttons the page shows: what the state allows and the user's role permits."""
-    roles = request.principal.roles
-    if STAFF not in roles or client.centre_id != request.principal.centre.pk:
-        return set()
+    """The buttons the page shows: what the state allows and the user may do (the action
+    view's own access rule, through `may`)."""
     if enrolment is None:
-        return {"reopen"}
-    actions = set()
-    if enrolment.state in services.ASSESSABLE_STATES:
-        actions.add("assess")
-    if enrolment.state == State.ASSESSED:
-        actions.add("start_training")
-    if can(enrolment, Action.FINISH_TRAINING):
-        actions.add("finish_training")
-    if can(enrolment, Action.WITHDRAW):
-        actions.add("withdraw")
-    if can(enrolment, Action.MARK_NOT_READY) and enrolment.state != State.NOT_READY:
-        actions.add("not_ready")
-    if MANAGER in roles and enrolment.state == State.WAITING and enrolment.seat_offered_at:
-        actions |= {"confirm_seat", "skip_seat"}
-    return actions
+        possible = {"reopen"}
+    else:
+        possible = set()
+        if enrolment.state in services.ASSESSABLE_STATES:
+            possible.add("assess")
+        if enrolment.state == State.ASSESSED:
+            possible.add("start_training")
+        if can(enrolment, Action.FINISH_TRAINING):
+            possible.add("finish_training")
+        if can(enrolment, Action.WITHDRAW):
+            possible.add("withdraw")
+        if can(enrolment, Action.MARK_NOT_READY) and enrolment.state != State.NOT_READY:
+            possible.add("not_ready")
+        if enrolment.state == State.WAITING and enrolment.seat_offered_at:
+            possible |= {"confirm_seat", "skip_seat"}
+    return {action for action in possible if may(request.user, f"clients:{action}", client)}
 
 
 @access(STAFF, model=Client)
@@ -175,7 +172,6 @@ def centre_seats(request, centre):
             "centre": centre,
             "worklist": selectors.worklist(centre),
             "trainees": selectors.training_now(centre),
-            "is_manager": MANAGER in request.principal.roles and request.principal.centre == centre,
         },
     )
 

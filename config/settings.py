@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.templatetags.i18n",
                 "django.templatetags.static",
                 "hami.templatetags.hami",
+                "centres.templatetags.access",
             ],
         },
     },

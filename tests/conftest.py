@@ -1,19 +1,28 @@
 import pytest
 from django.db import connections
 from django_scopes import scopes_disabled
+from hypothesis import settings as hypothesis_settings
 
 from centres.models import Membership
 
 from .factories import PASSWORD, CentreFactory, UserFactory, make_member, make_national
 
 
-@pytest.fixture(autouse=True)
-def _no_scope_in_test_code():
-    """Test code arranges and inspects data across centres; requests made through the
-    test client still run under the centre scope the middleware sets."""
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    """Fixtures arrange data across centres, so they run without the scope net. Test
+    bodies run with no scope at all, as production code outside a request does: requests
+    made through the test client get the scope the middleware opens, services called
+    directly run inside `scope_for(user)`, and a test that inspects rows says so with
+    `scopes_disabled()`. A query that forgot its scope raises, in tests as in production."""
     with scopes_disabled():
-        yield
+        return (yield)
 
+
+# Hypothesis's per-example deadline is a timing assertion: on a loaded two-core machine it
+# fails tests that are right. Speed is measured in benchmarks/, never in tests.
+hypothesis_settings.register_profile("hami", deadline=None)
+hypothesis_settings.load_profile("hami")
 
 _flushed = {"module": False}
 

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import factory
 from django.contrib.auth.models import Group
 from django.utils import timezone
+from django_scopes import scopes_disabled
 
 from centres.models import Centre, Course, Membership, Province, Trade
 from centres.roles import NATIONAL_OFFICE_GROUP
@@ -17,7 +18,19 @@ from hami.validators import national_code_check_digit
 PASSWORD = "a-long-test-password-1403"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class DjangoModelFactory(factory.django.DjangoModelFactory):
+    """Factories arrange data across centres, outside the django-scopes net."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        with scopes_disabled():
+            return super()._create(model_class, *args, **kwargs)
+
+
+class UserFactory(DjangoModelFactory):
     class Meta:
         model = User
         django_get_or_create = ["username"]
@@ -34,7 +47,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
-class CentreFactory(factory.django.DjangoModelFactory):
+class CentreFactory(DjangoModelFactory):
     class Meta:
         model = Centre
         django_get_or_create = ["code"]
@@ -65,7 +78,7 @@ OBJECT_IN_CENTRE = {
 }
 
 
-class TradeFactory(factory.django.DjangoModelFactory):
+class TradeFactory(DjangoModelFactory):
     class Meta:
         model = Trade
         django_get_or_create = ["code"]
@@ -75,7 +88,7 @@ class TradeFactory(factory.django.DjangoModelFactory):
     name_en = factory.Sequence(lambda n: f"Trade {n}")
 
 
-class CourseFactory(factory.django.DjangoModelFactory):
+class CourseFactory(DjangoModelFactory):
     class Meta:
         model = Course
 
@@ -96,7 +109,7 @@ def national_code(n: int) -> str:
     return first_nine + str(national_code_check_digit(first_nine))
 
 
-class ClientFactory(factory.django.DjangoModelFactory):
+class ClientFactory(DjangoModelFactory):
     class Meta:
         model = Client
 
@@ -116,7 +129,7 @@ class ClientFactory(factory.django.DjangoModelFactory):
     created_by = factory.LazyFunction(lambda: UserFactory(username="registrar"))
 
 
-class EnrolmentFactory(factory.django.DjangoModelFactory):
+class EnrolmentFactory(DjangoModelFactory):
     """An enrolment in any state, set directly (services are for behaviour under test)."""
 
     class Meta:

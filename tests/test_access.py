@@ -1,20 +1,62 @@
-"""The access matrix: every URL pattern in the URLconf, every kind of user.
+"""The access matrix: every URL pattern in the URLconf, every kind of user, GET and POST.
 
-Nothing here is a hand list of URLs: new pages join by existing. A view without an
-`@access` rule fails `test_every_view_declares_an_access_rule`; a view about an object
-of a model without an entry in `factories.OBJECT_IN_CENTRE` fails with a note to add one.
+The expected answers are written down here by hand, one line per URL name (pretix's
+permission tables are the model): who may use each page is a fact of the design, not
+something read back from the decorators under test. A URL missing from `EXPECTED` fails
+`test_every_url_is_in_the_access_table`, so every new page joins the table. A view about
+an object of a model without an entry in `factories.OBJECT_IN_CENTRE` fails with a note
+to add one.
 """
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from centres.access import may
 from centres.roles import MANAGER, NATIONAL, NATIONAL_OFFICE_GROUP, STAFF
 
 from .factories import OBJECT_IN_CENTRE
 
 ADMIN_NAMESPACE = "admin"
+PUBLIC = "public: no login"
+LOGGED_IN = "any logged-in user, with or without a role"
+EVERYONE = frozenset({STAFF, MANAGER, NATIONAL})
+CENTRE = frozenset({STAFF, MANAGER})  # centre work: the user's own centre only
+MANAGER_ONLY = frozenset({MANAGER})
+
+# Who may use each page. Centre staff and managers reach only their own centre's objects;
+# the national office reads every centre's but does no centre work.
+EXPECTED = {
+    "home": EVERYONE,
+    "healthz": PUBLIC,
+    "set_language": PUBLIC,
+    "login": PUBLIC,
+    "logout": LOGGED_IN,
+    "password_change": LOGGED_IN,
+    "password_change_done": LOGGED_IN,
+    "centres:list": EVERYONE,
+    "centres:detail": EVERYONE,
+    "centres:courses": EVERYONE,
+    "centres:course_create": CENTRE,
+    "centres:course_edit": CENTRE,
+    "clients:list": EVERYONE,
+    "clients:worklist": CENTRE,
+    "clients:create": CENTRE,
+    "clients:import": CENTRE,
+    "clients:detail": EVERYONE,
+    "clients:edit": CENTRE,
+    "clients:assess": CENTRE,
+    "clients:reopen": CENTRE,
+    "clients:seats": EVERYONE,
+    "clients:start_training": CENTRE,
+    "clients:finish_training": CENTRE,
+    "clients:withdraw": CENTRE,
+    "clients:not_ready": CENTRE,
+    "clients:confirm_seat": MANAGER_ONLY,
+    "clients:skip_seat": MANAGER_ONLY,
+}
 
 
 def _walk(patterns, namespace=None):
@@ -32,10 +74,20 @@ def _walk(patterns, namespace=None):
 
 
 PATTERNS = dict(_walk(get_resolver().url_patterns))
+ROLE_BOUND = sorted(n for n, who in EXPECTED.items() if isinstance(who, frozenset))
+OBJECT_VIEWS = sorted(n for n in ROLE_BOUND if set(PATTERNS[n].pattern.converters) == {"pk"})
+METHODS = ["get", "post"]
 
 
 def test_every_url_pattern_has_a_name():
     assert None not in PATTERNS, "give every URL pattern a name so the access matrix can reverse it"
+
+
+def test_every_url_is_in_the_access_table():
+    missing = sorted(set(PATTERNS) - set(EXPECTED))
+    stale = sorted(set(EXPECTED) - set(PATTERNS))
+    assert not missing, f"add these URLs to EXPECTED in tests/test_access.py: {missing}"
+    assert not stale, f"these URLs in EXPECTED no longer exist: {stale}"
 
 
 @pytest.mark.parametrize("name", sorted(PATTERNS))
@@ -46,110 +98,163 @@ def test_every_view_declares_an_access_rule(name):
     )
 
 
-def _url_for(name, centre):
+def _object_for(name, centre):
+    """An object of `centre` for an object URL, or None for a URL without one."""
     pattern = PATTERNS[name]
-    rule = pattern.callback.access_rule
     converters = set(pattern.pattern.converters)
     if not converters:
-        return reverse(name)
-    assert converters == {"pk"} and rule.model is not None, (
+        return None
+    model = pattern.callback.access_rule.model
+    assert converters == {"pk"} and model is not None, (
         f"{name}: object URLs take `pk` and declare `@access(..., model=...)`"
     )
-    make = OBJECT_IN_CENTRE.get(rule.model)
-    assert make is not None, f"add {rule.model.__name__} to tests/factories.OBJECT_IN_CENTRE"
-    return reverse(name, kwargs={"pk": make(centre).pk})
+    make = OBJECT_IN_CENTRE.get(model)
+    assert make is not None, f"add {model.__name__} to tests/factories.OBJECT_IN_CENTRE"
+    return make(centre)
 
 
-PRIVATE = sorted(n for n, p in PATTERNS.items() if not p.callback.access_rule.public)
-ROLE_BOUND = sorted(n for n in PRIVATE if PATTERNS[n].callback.access_rule.roles is not None)
-OBJECT_VIEWS = sorted(n for n in ROLE_BOUND if PATTERNS[n].callback.access_rule.model is not None)
+def _url_for(name, centre):
+    obj = _object_for(name, centre)
+    return reverse(name) if obj is None else reverse(name, kwargs={"pk": obj.pk})
 
 
 def _allowed(response):
     """The view let the user in: a page, a redirect somewhere other than the login page,
-    or 'use POST' for an action."""
+    or 'use the other method' for an action."""
     if response.status_code == 302:
         return not response.url.startswith(reverse(settings.LOGIN_URL))
     return response.status_code in {200, 405}
 
 
+BOOKKEEPING_APPS = {"sessions", "axes"}  # logins write these; they are not the user's data
+
+
+def _row_counts():
+    """How many rows each model has: a refused request must not change any of them."""
+    return {
+        m._meta.label: m._base_manager.count()
+        for m in apps.get_models()
+        if m._meta.app_label not in BOOKKEEPING_APPS
+    }
+
+
+def _request(client, method, url):
+    return getattr(client, method)(url)
+
+
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", PRIVATE)
-def test_anonymous_user_is_sent_to_log_in(client, centre, name):
-    url = _url_for(name, centre)
-    response = client.get(url)
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("name", sorted(n for n, who in EXPECTED.items() if who != PUBLIC))
+def test_anonymous_user_is_sent_to_log_in(client, centre, name, method):
+    response = _request(client, method, _url_for(name, centre))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    "name", sorted(n for n, p in PATTERNS.items() if p.callback.access_rule.public)
-)
+@pytest.mark.parametrize("name", sorted(n for n, who in EXPECTED.items() if who == PUBLIC))
 def test_public_pages_open_without_logging_in(client, name):
     response = client.get(reverse(name))
     assert response.status_code in {200, 405}
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", ROLE_BOUND)
-def test_user_without_centre_or_role_sees_only_the_no_access_page(
-    login, no_role_user, centre, name
-):
-    response = login(no_role_user).get(_url_for(name, centre))
-    assert response.status_code == 403
-    assert "no_access.html" in [t.name for t in response.templates]
+@pytest.mark.parametrize("name", sorted(n for n, who in EXPECTED.items() if who == LOGGED_IN))
+def test_pages_for_any_logged_in_user_open_without_a_role(login, no_role_user, name):
+    response = login(no_role_user).get(reverse(name))
+    assert _allowed(response), f"{name}: {response.status_code}"
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("name", ROLE_BOUND)
+def test_user_without_centre_or_role_sees_only_the_no_access_page(
+    login, no_role_user, centre, name, method
+):
+    url = _url_for(name, centre)
+    before = _row_counts()
+    response = _request(login(no_role_user), method, url)
+    assert response.status_code == 403
+    assert "no_access.html" in [t.name for t in response.templates]
+    assert _row_counts() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("role", [STAFF, MANAGER, NATIONAL])
 @pytest.mark.parametrize("name", ROLE_BOUND)
 def test_each_role_is_let_in_or_refused_with_403(
-    login, staff, manager, national, centre, name, role
+    login, staff, manager, national, centre, name, role, method
 ):
     user = {STAFF: staff, MANAGER: manager, NATIONAL: national}[role]
-    rule = PATTERNS[name].callback.access_rule
-    response = login(user).get(_url_for(name, centre))
-    if role in rule.roles:
+    url = _url_for(name, centre)
+    before = _row_counts()
+    response = _request(login(user), method, url)
+    if role in EXPECTED[name]:
         assert _allowed(response), f"{name} refused {role}: {response.status_code}"
     else:
         assert response.status_code == 403, f"{name} let {role} in: {response.status_code}"
-
-
-def _rule(name):
-    return PATTERNS[name].callback.access_rule
+        assert _row_counts() == before, f"{name} changed data for {role} although refused"
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize(
     ("name", "role"),
-    [(n, r) for n in OBJECT_VIEWS for r in (STAFF, MANAGER) if r in _rule(n).roles],
+    [(n, r) for n in OBJECT_VIEWS for r in (STAFF, MANAGER) if r in EXPECTED[n]],
 )
 def test_centre_users_get_404_on_another_centres_objects(
-    login, staff, manager, other_centre, name, role
+    login, staff, manager, other_centre, name, role, method
 ):
     user = staff if role == STAFF else manager
-    response = login(user).get(_url_for(name, other_centre))
+    url = _url_for(name, other_centre)
+    before = _row_counts()
+    response = _request(login(user), method, url)
     assert response.status_code == 404
+    assert _row_counts() == before
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", [n for n in OBJECT_VIEWS if NATIONAL in _rule(n).roles])
+@pytest.mark.parametrize("name", [n for n in OBJECT_VIEWS if NATIONAL in EXPECTED[n]])
 def test_national_office_reads_every_centres_objects(login, national, other_centre, name):
     response = login(national).get(_url_for(name, other_centre))
     assert _allowed(response)
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", [n for n in OBJECT_VIEWS if NATIONAL not in _rule(n).roles])
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("name", [n for n in OBJECT_VIEWS if NATIONAL not in EXPECTED[n]])
 def test_centre_work_stays_in_the_users_own_centre_even_for_national_office_members(
-    login, manager, other_centre, name
+    login, manager, other_centre, name, method
 ):
     """Someone who manages a centre and is also in the national office reads every
     centre, but changes only their own centre's records."""
     manager.groups.add(Group.objects.get(name=NATIONAL_OFFICE_GROUP))
-    response = login(manager).get(_url_for(name, other_centre))
+    url = _url_for(name, other_centre)
+    before = _row_counts()
+    response = _request(login(manager), method, url)
     assert response.status_code == 404
+    assert _row_counts() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("whose", ["own", "other"])
+@pytest.mark.parametrize("role", [STAFF, MANAGER, NATIONAL])
+@pytest.mark.parametrize("name", ROLE_BOUND)
+def test_may_answers_what_the_view_answers(
+    login, staff, manager, national, centre, other_centre, name, role, whose
+):
+    """Pages show a link or button when `may(user, url_name, obj)` says so: it must agree
+    with the view itself, for every page, role and centre."""
+    user = {STAFF: staff, MANAGER: manager, NATIONAL: national}[role]
+    where = centre if whose == "own" else other_centre
+    obj = _object_for(name, where)
+    url = reverse(name) if obj is None else reverse(name, kwargs={"pk": obj.pk})
+    let_in = _allowed(login(user).get(url))
+    assert may(user, name, obj) == let_in
+    if obj is None and whose == "own":
+        # A page that works on the user's own centre: asked about an object of that centre.
+        assert may(user, name, centre) == let_in
 
 
 @pytest.mark.django_db

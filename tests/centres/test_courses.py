@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from centres.models import Course, Trade
+from centres.scoping import scope_for
 from clients.models import State
 from hami.text import normalise_text
 
@@ -89,24 +90,30 @@ def test_unloading_the_catalogue_removes_its_trades_only():
 
 
 def test_staff_add_a_course_at_their_centre_with_jalali_dates(login, staff, centre, tailoring):
-    data = course_data(tailoring, starts_on="1404/07/01", ends_on="۱۴۰۴/۰۹/۳۰")
-    response = login(staff).post(reverse("centres:course_create"), data)
-    assert response.status_code == 302
-    assert response.url == reverse("centres:courses")
-    course = Course.objects.get()
-    assert course.centre == centre
-    assert (course.starts_on, course.ends_on) == (date(2025, 9, 23), date(2025, 12, 21))
-    assert (course.title, course.hours, course.awards_certificate) == ("خیاطی مقدماتی", 240, True)
-    assert [m.level_tag for m in get_messages(response.wsgi_request)] == ["success"]
+    with scope_for(staff):
+        data = course_data(tailoring, starts_on="1404/07/01", ends_on="۱۴۰۴/۰۹/۳۰")
+        response = login(staff).post(reverse("centres:course_create"), data)
+        assert response.status_code == 302
+        assert response.url == reverse("centres:courses")
+        course = Course.objects.get()
+        assert course.centre == centre
+        assert (course.starts_on, course.ends_on) == (date(2025, 9, 23), date(2025, 12, 21))
+        assert (course.title, course.hours, course.awards_certificate) == (
+            "خیاطی مقدماتی",
+            240,
+            True,
+        )
+        assert [m.level_tag for m in get_messages(response.wsgi_request)] == ["success"]
 
 
 def test_staff_add_a_course_in_english_with_iso_dates(login, english, manager, centre, tailoring):
-    response = login(manager).post(
-        reverse("centres:course_create"), course_data(tailoring, hours="۱۲۰"), follow=True
-    )
-    course = Course.objects.get()
-    assert (course.centre, course.starts_on, course.hours) == (centre, date(2025, 9, 23), 120)
-    assert "The course “خیاطی مقدماتی” was added." in response.content.decode()
+    with scope_for(manager):
+        response = login(manager).post(
+            reverse("centres:course_create"), course_data(tailoring, hours="۱۲۰"), follow=True
+        )
+        course = Course.objects.get()
+        assert (course.centre, course.starts_on, course.hours) == (centre, date(2025, 9, 23), 120)
+        assert "The course “خیاطی مقدماتی” was added." in response.content.decode()
 
 
 def test_a_course_cannot_end_before_it_starts(login, english, staff, tailoring):
@@ -188,12 +195,15 @@ def test_staff_cannot_edit_another_centres_course(login, staff, other_centre, ta
 
 
 def test_national_office_may_not_add_or_edit_courses(login, national, centre, tailoring):
-    client = login(national)
-    assert client.get(reverse("centres:course_create")).status_code == 403
-    assert client.post(reverse("centres:course_create"), course_data(tailoring)).status_code == 403
-    course = CourseFactory(centre=centre)
-    assert client.get(reverse("centres:course_edit", args=[course.pk])).status_code == 403
-    assert Course.objects.count() == 1
+    with scope_for(national):
+        client = login(national)
+        assert client.get(reverse("centres:course_create")).status_code == 403
+        assert (
+            client.post(reverse("centres:course_create"), course_data(tailoring)).status_code == 403
+        )
+        course = CourseFactory(centre=centre)
+        assert client.get(reverse("centres:course_edit", args=[course.pk])).status_code == 403
+        assert Course.objects.count() == 1
 
 
 # The course list

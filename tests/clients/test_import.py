@@ -10,7 +10,9 @@ from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as HttpClient
 from django.urls import reverse
+from django_scopes import scopes_disabled
 
+from centres.scoping import scope_for
 from clients.import_template import COLUMNS
 from clients.imports import MAX_FILE_SIZE
 from clients.models import Client, Enrolment, State
@@ -123,21 +125,22 @@ def test_template_download_has_the_header_row(staff_client):
 
 
 def test_clean_file_imports_every_row_with_an_intake_enrolment(staff_client, staff, centre):
-    preview = upload(staff_client, xlsx([client_row(1), client_row(2), client_row(3)]))
-    assert preview.status_code == 200
-    assert "Confirm: import 3 clients" in page(preview)
-    assert not Client.objects.exists(), "the preview saves nothing"
+    with scope_for(staff):
+        preview = upload(staff_client, xlsx([client_row(1), client_row(2), client_row(3)]))
+        assert preview.status_code == 200
+        assert "Confirm: import 3 clients" in page(preview)
+        assert not Client.objects.exists(), "the preview saves nothing"
 
-    response = confirm(staff_client, preview)
+        response = confirm(staff_client, preview)
 
-    assert response.status_code == 302
-    assert response.url == reverse("clients:list")
-    assert "3 clients were imported." in messages_of(response)
-    clients = Client.objects.filter(centre=centre)
-    assert clients.count() == 3
-    assert Enrolment.objects.filter(client__in=clients, state=State.INTAKE).count() == 3
-    assert set(clients.values_list("created_by", flat=True)) == {staff.pk}
-    assert not kept_files(), "the kept file is deleted"
+        assert response.status_code == 302
+        assert response.url == reverse("clients:list")
+        assert "3 clients were imported." in messages_of(response)
+        clients = Client.objects.filter(centre=centre)
+        assert clients.count() == 3
+        assert Enrolment.objects.filter(client__in=clients, state=State.INTAKE).count() == 3
+        assert set(clients.values_list("created_by", flat=True)) == {staff.pk}
+        assert not kept_files(), "the kept file is deleted"
 
 
 def test_one_bad_row_imports_nothing_and_names_the_row_and_the_reason(staff_client):
@@ -175,55 +178,59 @@ def test_a_welfare_file_number_twice_in_the_file_is_refused(staff_client):
 
 
 def test_a_client_already_registered_is_refused(staff_client, centre):
-    ClientFactory(centre=centre, id_number=national_code(2), first_name="مریم", last_name="کاظمی")
-    response = upload(staff_client, xlsx([client_row(1), client_row(2)]))
+    with scopes_disabled():
+        ClientFactory(
+            centre=centre, id_number=national_code(2), first_name="مریم", last_name="کاظمی"
+        )
+        response = upload(staff_client, xlsx([client_row(1), client_row(2)]))
 
-    (bad,) = response.context["sheet"].bad_rows
-    assert bad.number == 3
-    assert "already registered for مریم کاظمی" in bad.problems[0].message
-    assert Client.objects.count() == 1
+        (bad,) = response.context["sheet"].bad_rows
+        assert bad.number == 3
+        assert "already registered for مریم کاظمی" in bad.problems[0].message
+        assert Client.objects.count() == 1
 
 
 def test_persian_digits_labels_and_excel_cells_are_accepted(staff_client, centre):
-    rows = [
-        client_row(
-            1,
-            id_number=to_persian_digits(national_code(1)),
-            birth_date="۱۳۷۰/۰۱/۰۱",
-            gender="زن",
-            category="زن سرپرست خانوار",
-            education="دیپلم",
-            mobile="۰۹۱۲۱۲۳۴۵۶۷",
-            consent="بله",
-            province="Tehran",
-        ),
-        # Excel cells: a real date (Gregorian), numbers that lost their leading zeros.
-        client_row(
-            2,
-            id_type="",
-            id_number=int(national_code(1_000_003)),
-            birth_date=datetime(1995, 6, 1),
-            mobile=9121234567,
-            province=23,
-            consent=True,
-        ),
-    ]
-    persian_header = ["نوع مدرک", "کد ملی", *HEADER[2:]]
-    preview = upload(staff_client, xlsx(rows, header=persian_header))
-    assert preview.context["sheet"].is_clean, [
-        (row.number, row.problems) for row in preview.context["sheet"].bad_rows
-    ]
+    with scopes_disabled():
+        rows = [
+            client_row(
+                1,
+                id_number=to_persian_digits(national_code(1)),
+                birth_date="۱۳۷۰/۰۱/۰۱",
+                gender="زن",
+                category="زن سرپرست خانوار",
+                education="دیپلم",
+                mobile="۰۹۱۲۱۲۳۴۵۶۷",
+                consent="بله",
+                province="Tehran",
+            ),
+            # Excel cells: a real date (Gregorian), numbers that lost their leading zeros.
+            client_row(
+                2,
+                id_type="",
+                id_number=int(national_code(1_000_003)),
+                birth_date=datetime(1995, 6, 1),
+                mobile=9121234567,
+                province=23,
+                consent=True,
+            ),
+        ]
+        persian_header = ["نوع مدرک", "کد ملی", *HEADER[2:]]
+        preview = upload(staff_client, xlsx(rows, header=persian_header))
+        assert preview.context["sheet"].is_clean, [
+            (row.number, row.problems) for row in preview.context["sheet"].bad_rows
+        ]
 
-    confirm(staff_client, preview)
+        confirm(staff_client, preview)
 
-    first = Client.objects.get(id_number=national_code(1))
-    assert first.birth_date == date(1991, 3, 21)
-    assert first.mobile == "09121234567"
-    assert first.category == "female_head"
-    second = Client.objects.get(welfare_file_number="IMP-00002")
-    assert second.birth_date == date(1995, 6, 1)
-    assert second.id_number == national_code(1_000_003).zfill(10)
-    assert second.province.code == "23"
+        first = Client.objects.get(id_number=national_code(1))
+        assert first.birth_date == date(1991, 3, 21)
+        assert first.mobile == "09121234567"
+        assert first.category == "female_head"
+        second = Client.objects.get(welfare_file_number="IMP-00002")
+        assert second.birth_date == date(1995, 6, 1)
+        assert second.id_number == national_code(1_000_003).zfill(10)
+        assert second.province.code == "23"
 
 
 def test_empty_rows_are_skipped_and_rows_keep_their_excel_numbers(staff_client):
@@ -337,20 +344,21 @@ def test_confirm_without_an_upload_is_refused(staff_client):
 
 
 def test_confirm_with_another_sessions_token_is_refused(staff):
-    uploader = HttpClient()
-    uploader.force_login(staff, backend="django.contrib.auth.backends.ModelBackend")
-    preview = upload(uploader, xlsx([client_row(1)]))
-    token = preview.context["token"]
-    assert token
+    with scope_for(staff):
+        uploader = HttpClient()
+        uploader.force_login(staff, backend="django.contrib.auth.backends.ModelBackend")
+        preview = upload(uploader, xlsx([client_row(1)]))
+        token = preview.context["token"]
+        assert token
 
-    other = HttpClient()
-    other.force_login(staff, backend="django.contrib.auth.backends.ModelBackend")
-    response = other.post(URL, {"step": "confirm", "token": token})
+        other = HttpClient()
+        other.force_login(staff, backend="django.contrib.auth.backends.ModelBackend")
+        response = other.post(URL, {"step": "confirm", "token": token})
 
-    assert response.status_code == 302
-    assert not Client.objects.exists()
-    assert confirm(uploader, preview).status_code == 302
-    assert Client.objects.count() == 1
+        assert response.status_code == 302
+        assert not Client.objects.exists()
+        assert confirm(uploader, preview).status_code == 302
+        assert Client.objects.count() == 1
 
 
 def test_a_forged_token_is_refused(staff_client):
@@ -365,14 +373,15 @@ def test_a_forged_token_is_refused(staff_client):
 def test_a_client_registered_between_preview_and_confirm_stops_the_whole_import(
     staff_client, centre
 ):
-    preview = upload(staff_client, xlsx([client_row(1), client_row(2)]))
-    ClientFactory(centre=centre, id_number=national_code(2))
+    with scopes_disabled():
+        preview = upload(staff_client, xlsx([client_row(1), client_row(2)]))
+        ClientFactory(centre=centre, id_number=national_code(2))
 
-    response = confirm(staff_client, preview)
+        response = confirm(staff_client, preview)
 
-    assert response.status_code == 200
-    assert [row.number for row in response.context["sheet"].bad_rows] == [3]
-    assert Client.objects.count() == 1, "only the client registered meanwhile"
+        assert response.status_code == 200
+        assert [row.number for row in response.context["sheet"].bad_rows] == [3]
+        assert Client.objects.count() == 1, "only the client registered meanwhile"
 
 
 def test_cancel_forgets_the_file(staff_client):

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone, translation
 
+from centres.scoping import scope_for
 from clients import services
 from clients.models import (
     Assessment,
@@ -62,14 +63,15 @@ def in_training(centre, *, by, course):
 
 
 def test_registration_records_who_registered_and_the_consent_time(centre, staff):
-    before = timezone.now()
+    with scope_for(staff):
+        before = timezone.now()
 
-    client = services.register_client(centre=centre, by=staff, **client_fields(centre))
+        client = services.register_client(centre=centre, by=staff, **client_fields(centre))
 
-    assert client.created_by == staff
-    assert client.centre == centre
-    assert before <= client.consent_recorded_at <= timezone.now()
-    assert (client.first_name, client.last_name) == ("علی", "رضایی")
+        assert client.created_by == staff
+        assert client.centre == centre
+        assert before <= client.consent_recorded_at <= timezone.now()
+        assert (client.first_name, client.last_name) == ("علی", "رضایی")
 
 
 @pytest.mark.parametrize(
@@ -78,98 +80,120 @@ def test_registration_records_who_registered_and_the_consent_time(centre, staff)
     ids=["same-identity-number", "same-welfare-file"],
 )
 def test_registering_a_taken_identity_or_file_number_is_refused(taken, centre, staff):
-    services.register_client(centre=centre, by=staff, **client_fields(centre))
+    with scope_for(staff):
+        services.register_client(centre=centre, by=staff, **client_fields(centre))
 
-    with pytest.raises(DomainError):
-        services.register_client(centre=centre, by=staff, **client_fields(centre, **taken))
+        with pytest.raises(DomainError):
+            services.register_client(centre=centre, by=staff, **client_fields(centre, **taken))
 
-    assert Client.objects.count() == 1
-    assert Enrolment.objects.count() == 1
+        assert Client.objects.count() == 1
+        assert Enrolment.objects.count() == 1
 
 
 def test_a_taken_identity_names_the_client_only_to_their_own_centre(centre, other_centre, staff):
-    client = services.register_client(centre=centre, by=staff, **client_fields(centre))
+    with scope_for(staff):
+        client = services.register_client(centre=centre, by=staff, **client_fields(centre))
 
-    own = services.identity_taken_message(client, viewer_centre=centre)
-    other = services.identity_taken_message(client, viewer_centre=other_centre)
-    national_office = services.identity_taken_message(client, viewer_centre=None)
+        own = services.identity_taken_message(client, viewer_centre=centre)
+        other = services.identity_taken_message(client, viewer_centre=other_centre)
+        national_office = services.identity_taken_message(client, viewer_centre=None)
 
-    assert client.full_name in own and client.welfare_file_number in own
-    for message in (other, national_office):
-        assert client.full_name not in message
-        assert client.welfare_file_number not in message
+        assert client.full_name in own and client.welfare_file_number in own
+        for message in (other, national_office):
+            assert client.full_name not in message
+            assert client.welfare_file_number not in message
 
 
 # -- assessment --------------------------------------------------------------------------
 
 
 def test_an_assessment_stores_what_the_assessor_found(centre, staff):
-    enrolment = enrolment_in(State.INTAKE, centre=centre, by=staff)
-    tailoring, computers = TradeFactory(), TradeFactory()
+    with scope_for(staff):
+        enrolment = enrolment_in(State.INTAKE, centre=centre, by=staff)
+        tailoring, computers = TradeFactory(), TradeFactory()
 
-    assessment = services.record_assessment(
-        enrolment=enrolment,
-        by=staff,
-        preferred_trades=[tailoring, computers],
-        assessed_on=timezone.localdate(),
-        interested_in_work=True,
-        work_capacity=WorkCapacity.NEEDS_SUPPORT,
-        recommended_track=Track.OWN_BUSINESS,
-        notes="به کار خانگی علاقه دارد",
-    )
+        assessment = services.record_assessment(
+            enrolment=enrolment,
+            by=staff,
+            preferred_trades=[tailoring, computers],
+            assessed_on=timezone.localdate(),
+            interested_in_work=True,
+            work_capacity=WorkCapacity.NEEDS_SUPPORT,
+            recommended_track=Track.OWN_BUSINESS,
+            notes="به کار خانگی علاقه دارد",
+        )
 
-    stored = Assessment.objects.get(pk=assessment.pk)
-    assert set(stored.preferred_trades.all()) == {tailoring, computers}
-    assert stored.recommended_track == Track.OWN_BUSINESS
-    assert enrolment.transitions.get().reason == "به کار خانگی علاقه دارد"
-    assert enrolment.client.assessments.latest() == stored
+        stored = Assessment.objects.get(pk=assessment.pk)
+        assert set(stored.preferred_trades.all()) == {tailoring, computers}
+        assert stored.recommended_track == Track.OWN_BUSINESS
+        assert enrolment.transitions.get().reason == "به کار خانگی علاقه دارد"
+        assert enrolment.client.assessments.latest() == stored
 
 
 @pytest.mark.parametrize(
     "state", [State.WAITING, State.TRAINING, State.TRAINED, State.PLACED], ids=str
 )
 def test_a_client_further_along_cannot_be_assessed_again(state, centre, staff):
-    waiting_since = timezone.now() if state == State.WAITING else None
-    enrolment = enrolment_in(state, centre=centre, by=staff, waiting_since=waiting_since)
+    with scope_for(staff):
+        waiting_since = timezone.now() if state == State.WAITING else None
+        enrolment = enrolment_in(state, centre=centre, by=staff, waiting_since=waiting_since)
 
-    with pytest.raises(DomainError):
-        services.record_assessment(
-            enrolment=enrolment,
-            by=staff,
-            assessed_on=timezone.localdate(),
-            interested_in_work=True,
-            work_capacity=WorkCapacity.READY,
-            recommended_track=Track.WAGE_JOB,
-        )
+        with pytest.raises(DomainError):
+            services.record_assessment(
+                enrolment=enrolment,
+                by=staff,
+                assessed_on=timezone.localdate(),
+                interested_in_work=True,
+                work_capacity=WorkCapacity.READY,
+                recommended_track=Track.WAGE_JOB,
+            )
 
-    enrolment.refresh_from_db()
-    assert enrolment.state == state
-    assert not Assessment.objects.exists()
+        enrolment.refresh_from_db()
+        assert enrolment.state == state
+        assert not Assessment.objects.exists()
 
 
 # -- finishing training ------------------------------------------------------------------
 
 
 def test_training_cannot_finish_before_it_started(centre, staff):
-    trainee = in_training(centre, by=staff, course=CourseFactory(centre=centre))
+    with scope_for(staff):
+        trainee = in_training(centre, by=staff, course=CourseFactory(centre=centre))
 
-    with pytest.raises(DomainError):
-        services.finish_training(
-            enrolment=trainee,
-            by=staff,
-            finished_on=trainee.training_started_on - timedelta(days=1),
-            attendance_percent=90,
-        )
+        with pytest.raises(DomainError):
+            services.finish_training(
+                enrolment=trainee,
+                by=staff,
+                finished_on=trainee.training_started_on - timedelta(days=1),
+                attendance_percent=90,
+            )
 
-    trainee.refresh_from_db()
-    assert (trainee.state, trainee.training_finished_on) == (State.TRAINING, None)
+        trainee.refresh_from_db()
+        assert (trainee.state, trainee.training_finished_on) == (State.TRAINING, None)
 
 
 @pytest.mark.parametrize("attendance", [-1, 101, 250])
 def test_attendance_outside_0_to_100_percent_is_refused(attendance, centre, staff):
-    trainee = in_training(centre, by=staff, course=CourseFactory(centre=centre))
+    with scope_for(staff):
+        trainee = in_training(centre, by=staff, course=CourseFactory(centre=centre))
 
-    with pytest.raises(DomainError):
+        with pytest.raises(DomainError):
+            services.finish_training(
+                enrolment=trainee,
+                by=staff,
+                finished_on=timezone.localdate(),
+                attendance_percent=attendance,
+            )
+
+        trainee.refresh_from_db()
+        assert (trainee.state, trainee.attendance_percent) == (State.TRAINING, None)
+
+
+@pytest.mark.parametrize("attendance", [0, 100])
+def test_attendance_at_the_bounds_is_accepted(attendance, centre, staff):
+    with scope_for(staff):
+        trainee = in_training(centre, by=staff, course=CourseFactory(centre=centre))
+
         services.finish_training(
             enrolment=trainee,
             by=staff,
@@ -177,52 +201,47 @@ def test_attendance_outside_0_to_100_percent_is_refused(attendance, centre, staf
             attendance_percent=attendance,
         )
 
-    trainee.refresh_from_db()
-    assert (trainee.state, trainee.attendance_percent) == (State.TRAINING, None)
-
-
-@pytest.mark.parametrize("attendance", [0, 100])
-def test_attendance_at_the_bounds_is_accepted(attendance, centre, staff):
-    trainee = in_training(centre, by=staff, course=CourseFactory(centre=centre))
-
-    services.finish_training(
-        enrolment=trainee, by=staff, finished_on=timezone.localdate(), attendance_percent=attendance
-    )
-
-    trainee.refresh_from_db()
-    assert (trainee.state, trainee.attendance_percent) == (State.TRAINED, attendance)
+        trainee.refresh_from_db()
+        assert (trainee.state, trainee.attendance_percent) == (State.TRAINED, attendance)
 
 
 def test_only_a_trainee_can_finish_training(centre, staff):
-    enrolment = enrolment_in(State.ASSESSED, centre=centre, by=staff)
+    with scope_for(staff):
+        enrolment = enrolment_in(State.ASSESSED, centre=centre, by=staff)
 
-    with pytest.raises(DomainError):
-        services.finish_training(
-            enrolment=enrolment, by=staff, finished_on=timezone.localdate(), attendance_percent=90
-        )
+        with pytest.raises(DomainError):
+            services.finish_training(
+                enrolment=enrolment,
+                by=staff,
+                finished_on=timezone.localdate(),
+                attendance_percent=90,
+            )
 
-    enrolment.refresh_from_db()
-    assert enrolment.state == State.ASSESSED
+        enrolment.refresh_from_db()
+        assert enrolment.state == State.ASSESSED
 
 
 # -- parking a client --------------------------------------------------------------------
 
 
 def test_marking_a_trainee_not_ready_frees_the_seat_until_the_review(centre, staff):
-    trainee = in_training(centre, by=staff, course=CourseFactory(centre=centre))
-    review_on = timezone.localdate() + timedelta(days=45)
+    with scope_for(staff):
+        trainee = in_training(centre, by=staff, course=CourseFactory(centre=centre))
+        review_on = timezone.localdate() + timedelta(days=45)
 
-    services.mark_not_ready(enrolment=trainee, by=staff, reason="عمل جراحی", review_on=review_on)
+        services.mark_not_ready(
+            enrolment=trainee, by=staff, reason="عمل جراحی", review_on=review_on
+        )
 
-    trainee.refresh_from_db()
-    assert (trainee.state, trainee.review_on) == (State.NOT_READY, review_on)
-    assert Enrolment.objects.in_training(centre).count() == 0
-    step = trainee.transitions.last()
-    assert (step.action, step.from_state, step.reason) == (
-        Action.MARK_NOT_READY,
-        State.TRAINING,
-        "عمل جراحی",
-    )
+        trainee.refresh_from_db()
+        assert (trainee.state, trainee.review_on) == (State.NOT_READY, review_on)
+        assert Enrolment.objects.in_training(centre).count() == 0
+        step = trainee.transitions.last()
+        assert (step.action, step.from_state, step.reason) == (
+            Action.MARK_NOT_READY,
+            State.TRAINING,
+            "عمل جراحی",
+        )
 
 
 def test_marking_not_ready_needs_a_reason(centre, staff):
@@ -244,10 +263,11 @@ def test_marking_not_ready_needs_a_reason(centre, staff):
 
 
 def test_refusals_speak_the_users_language(centre, staff):
-    enrolment = enrolment_in(State.WITHDRAWN, centre=centre, by=staff, closed_at=timezone.now())
+    with scope_for(staff):
+        enrolment = enrolment_in(State.WITHDRAWN, centre=centre, by=staff, closed_at=timezone.now())
 
-    with translation.override("fa"), pytest.raises(DomainError) as refusal:
-        services.withdraw(enrolment=enrolment, by=staff, reason="دلیل")
+        with translation.override("fa"), pytest.raises(DomainError) as refusal:
+            services.withdraw(enrolment=enrolment, by=staff, reason="دلیل")
 
-    message = str(refusal.value.message)
-    assert any("\u0600" <= letter <= "\u06ff" for letter in message), message
+        message = str(refusal.value.message)
+        assert any("\u0600" <= letter <= "\u06ff" for letter in message), message

@@ -13,7 +13,7 @@ left in `seed` (`seed.centres` by code, `seed.users` by username) and reads `see
 decide how much to make. Every part finds its rows by a natural key (centre code, username,
 welfare file number) and writes only what is missing or differs, so a second run creates
 and changes nothing; it tallies what it did with `seed.count(kind, outcome)` for the
-summary. All parts run in one transaction, with django-scopes disabled.
+summary. All parts run in one transaction, in the all-centres scope (`centres.scoping`).
 """
 
 import importlib
@@ -27,11 +27,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django_scopes import scopes_disabled
 
 from centres import demo_data
 from centres.models import Centre, Membership, Province
 from centres.roles import NATIONAL_OFFICE_GROUP
+from centres.scoping import all_centres_scope
 from centres.services import set_membership
 from hami.text import normalise_text
 
@@ -174,7 +174,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, scale, **options):
         seed = Seed(scale=scale)
-        with scopes_disabled(), transaction.atomic():
+        with all_centres_scope(), transaction.atomic():
             for part in [*PARTS, *app_demo_parts()]:
                 part(seed)
         self.report(seed)
