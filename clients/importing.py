@@ -373,6 +373,12 @@ class ClientRowForm(ClientForm):
             "The client's consent is not recorded: write yes in the consent column once the "
             "client has agreed to the processing of their data."
         )
+        # The model's own validation would check its constraints and look the province up,
+        # a query each (or as much work building it), every row. The constraints are about
+        # the identity: a national code's ten digits (the form field checks them) and
+        # whether it is taken (`refuse_registered`, for the whole file at once); the
+        # province comes from the provinces read once for the file.
+        self.instance.validate_constraints = lambda exclude=None: None
 
     def clean(self):
         # `ClientForm.clean` looks up, row by row, whether the identity and the welfare file
@@ -381,11 +387,7 @@ class ClientRowForm(ClientForm):
         return super(ClientForm, self).clean()
 
     def _get_validation_exclusions(self):
-        # The model's own validation would look the province up and check the identity
-        # constraints with a query each, every row. The province comes from the provinces
-        # read once for the file; the identity is checked by the form field (a national
-        # code's ten digits) and by `refuse_registered` (taken or not).
-        return super()._get_validation_exclusions() | {"province", "id_number"}
+        return super()._get_validation_exclusions() | {"province"}
 
     def refuse_registered(self, registered: "Registered") -> None:
         """The duplicate checks of `ClientForm.clean`, against the clients `registered`
