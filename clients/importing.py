@@ -1,15 +1,24 @@
-"""Reading and checking a client list from an .xlsx file: every row goes through the
-registration form, duplicates within the file are marked, and nothing is saved until
-`import_rows` registers all rows in one transaction. The pages are in `imports.py`."""
+"""Reading and checking a client list from an .xlsx file, and importing it.
+
+Every row goes through the registration form, clients already registered (at any centre)
+are looked up for the whole file at once, duplicates within the file are marked, and
+nothing is saved until `run_import` — the background task's work, once the user has
+confirmed the preview — registers all rows in one transaction. Between the preview and the
+task the file waits in the imports storage (`STORAGES["imports"]`). The pages are in
+`imports.py`, the task in `tasks.py`, the limits on what a file may cost in `safe_xlsx.py`.
+"""
 
 import logging
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
@@ -32,8 +41,9 @@ from .import_template import (
     is_consent,
     match_key,
 )
-from .models import IdType
-from .services import register_client
+from .models import FINISHED_IMPORT_STATES, Client, ClientImport, IdType, ImportStatus
+from .safe_xlsx import check_package
+from .services import identity_taken_message, register_clients
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +51,17 @@ MAX_ROWS = 2000
 # Past the limit rows are counted only this far, so a file of a million short rows (5 MB
 # compress well) is refused in seconds rather than read to the end.
 COUNT_CEILING = 20_000
+# Rows read from the sheet, empty ones included: a single cell far down the sheet makes
+# openpyxl hand over every empty row above it.
+MAX_SHEET_ROWS = 100_000
+# The background task writes its progress every this many rows checked.
+PROGRESS_EVERY = 100
+# The background task's time limits (Celery's soft and hard limits, in seconds). A full
+# file takes a few seconds; past the soft limit the task stops and saves nothing.
+SOFT_TIME_LIMIT = 5 * 60
+TIME_LIMIT = SOFT_TIME_LIMIT + 30
+# An uploaded file nobody confirmed or cancelled is deleted after this long.
+STALE_AFTER = timedelta(hours=24)
 
 
 # -- reading the file --------------------------------------------------------------------
@@ -180,9 +201,11 @@ def _read_header(values) -> tuple[dict[int, str], dict[str, str]]:
 def read_sheet(source) -> Sheet:
     """The first sheet of an .xlsx file (a path or an open file): the first non-empty row is
     the header, each non-empty row below it one client. Raises `ValidationError` saying
-    what is wrong with the file as a whole."""
+    what is wrong with the file as a whole. Nothing is parsed before `check_package` has
+    found the file within the limits of what reading it may cost."""
+    check_package(source, not_a_workbook=_not_an_excel_file())
     try:
-        workbook = load_workbook(source, read_only=True, data_only=True)
+        workbook = load_workbook(source, read_only=True, data_only=True, keep_links=False)
     except Exception as error:  # openpyxl raises many kinds for a file it cannot read
         logger.info("Client import: unreadable workbook (%r)", error)
         raise _not_an_excel_file() from error
@@ -208,8 +231,12 @@ def _read_rows(workbook) -> Sheet:
     if not workbook.worksheets:
         raise no_rows
     worksheet = workbook.worksheets[0]
+    # The sheet's own <dimension> may say it ends earlier than it does (some programs
+    # write it wrong); read-only openpyxl would stop there and drop the rows below.
+    worksheet.reset_dimensions()
     header_number, keys, headers = None, {}, {}
     for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+        _check_sheet_row(number)
         if any(_cell(value) != "" for value in values):
             header_number = number
             keys, headers = _read_header(values)
@@ -220,6 +247,7 @@ def _read_rows(workbook) -> Sheet:
     rows, count = [], 0
     data_rows = worksheet.iter_rows(min_row=header_number + 1, max_col=width, values_only=True)
     for number, values in enumerate(data_rows, start=header_number + 1):
+        _check_sheet_row(number)
         if count >= MAX_ROWS:
             # Past the limit the rows are only counted, for the message.
             count += any(_cell(values[i]) != "" for i in keys if i < len(values))
@@ -252,6 +280,19 @@ def _read_rows(workbook) -> Sheet:
             gettext_lazy("The file has a header row but no clients below it."), code="no_clients"
         )
     return Sheet(headers=headers, rows=rows)
+
+
+def _check_sheet_row(number: int) -> None:
+    if number > MAX_SHEET_ROWS:
+        raise ValidationError(
+            gettext_lazy(
+                "The sheet goes on past row %(limit)s, even if those rows look empty, and the "
+                "import reads no further. Delete the rows below the list (or copy the list "
+                "into the empty template) and upload the file again."
+            ),
+            code="sheet_too_long",
+            params={"limit": format_number_lazy(MAX_SHEET_ROWS)},
+        )
 
 
 # -- checking the rows -------------------------------------------------------------------
@@ -332,6 +373,75 @@ class ClientRowForm(ClientForm):
             "The client's consent is not recorded: write yes in the consent column once the "
             "client has agreed to the processing of their data."
         )
+        # The model's own validation would check its constraints and look the province up,
+        # a query each (or as much work building it), every row. The constraints are about
+        # the identity: a national code's ten digits (the form field checks them) and
+        # whether it is taken (`refuse_registered`, for the whole file at once); the
+        # province comes from the provinces read once for the file.
+        self.instance.validate_constraints = lambda exclude=None: None
+
+    def clean(self):
+        # `ClientForm.clean` looks up, row by row, whether the identity and the welfare file
+        # number are taken: two queries a row. `check_rows` looks them up for the whole
+        # file at once and hands the answer to `refuse_registered`.
+        return super(ClientForm, self).clean()
+
+    def _get_validation_exclusions(self):
+        return super()._get_validation_exclusions() | {"province"}
+
+    def refuse_registered(self, registered: "Registered") -> None:
+        """The duplicate checks of `ClientForm.clean`, against the clients `registered`
+        found for the whole file: the same messages, which name only the user's own
+        centre's clients."""
+        cleaned = self.cleaned_data
+        id_type, id_number = cleaned.get("id_type"), cleaned.get("id_number")
+        taken = registered.identities.get((id_type, id_number))
+        if taken is not None:
+            self.add_error("id_number", identity_taken_message(taken, viewer_centre=self.centre))
+        file_number = cleaned.get("welfare_file_number")
+        if file_number and file_number in registered.file_numbers:
+            self.add_error(
+                "welfare_file_number", _("Another client already has this welfare file number.")
+            )
+
+
+class Registered:
+    """Clients already registered, at any centre, with an identity or a welfare file
+    number of the file: two queries for the whole file."""
+
+    def __init__(self, forms: list[ClientRowForm]):
+        identities, file_numbers = set(), set()
+        for form in forms:
+            cleaned = form.cleaned_data
+            if cleaned.get("id_type") and cleaned.get("id_number"):
+                identities.add((cleaned["id_type"], cleaned["id_number"]))
+            if cleaned.get("welfare_file_number"):
+                file_numbers.add(cleaned["welfare_file_number"])
+        # Across every centre on purpose, as the registration form looks: a client is
+        # registered once in the whole network.
+        clients = Client.objects.with_scopes_disabled()
+        self.identities = {}
+        if identities:
+            found = clients.filter(id_number__in={number for _type, number in identities}).only(
+                "centre_id",
+                "id_type",
+                "id_number",
+                "welfare_file_number",
+                "first_name",
+                "last_name",
+            )
+            self.identities = {
+                (client.id_type, client.id_number): client
+                for client in found
+                if (client.id_type, client.id_number) in identities
+            }
+        self.file_numbers = set()
+        if file_numbers:
+            self.file_numbers = set(
+                clients.filter(welfare_file_number__in=file_numbers).values_list(
+                    "welfare_file_number", flat=True
+                )
+            )
 
 
 class _Lookup:
@@ -385,16 +495,26 @@ def _form_data(cells: dict, lookup: _Lookup) -> dict:
     }
 
 
-def check_rows(sheet: Sheet, *, centre) -> None:
-    """Put every row through the registration form and look for clients who are in the file
-    twice; each row gets its problems, or the fields to register it with."""
+def check_rows(sheet: Sheet, *, centre, progress: Callable[[int], None] | None = None) -> None:
+    """Put every row through the registration form and look for clients who are already
+    registered or in the file twice; each row gets its problems, or the fields to register
+    it with. A few queries whatever the number of rows. `progress(rows_checked)` is called
+    every `PROGRESS_EVERY` rows."""
     lookup = _Lookup()
-    identities, file_numbers = {}, {}
-    for row in sheet.rows:
+    checked = []
+    for index, row in enumerate(sheet.rows, start=1):
         form = ClientRowForm(
             data=_form_data(row.cells, lookup), centre=centre, provinces=lookup.provinces
         )
-        valid = form.is_valid()
+        form.is_valid()
+        checked.append((row, form))
+        if progress is not None and index % PROGRESS_EVERY == 0:
+            progress(index)
+    registered = Registered([form for _row, form in checked])
+    identities, file_numbers = {}, {}
+    for row, form in checked:
+        form.refuse_registered(registered)
+        valid = not form.errors
         for name, errors in form.errors.items():
             column = sheet.headers.get(name, "")
             if not column and name in COLUMNS_BY_KEY:
@@ -433,14 +553,161 @@ def _mark_repeats(sheet: Sheet, groups: dict, key: str, message: str) -> None:
             row.problems.append(Problem(sheet.headers.get(key, ""), message % {"rows": numbers}))
 
 
+# -- the uploaded file between preview and import ----------------------------------------
+
+
+def import_storage():
+    """Where uploaded files wait: `STORAGES["imports"]`, shared by every app server and
+    worker."""
+    return storages["imports"]
+
+
+def keep_file(upload) -> str:
+    """Store a checked upload under a new random name; returns the name."""
+    sweep_stale_files()
+    return import_storage().save(f"{uuid.uuid4().hex}.xlsx", upload)
+
+
+def delete_file(name: str) -> None:
+    try:
+        import_storage().delete(name)
+    except OSError:
+        logger.warning("Client import: could not delete %s", name, exc_info=True)
+
+
+def sweep_stale_files() -> None:
+    """Delete the files of previews nobody confirmed or cancelled."""
+    storage = import_storage()
+    cutoff = timezone.now() - STALE_AFTER
+    try:
+        _folders, names = storage.listdir("")
+    except (FileNotFoundError, NotImplementedError):
+        return
+    for name in names:
+        try:
+            if storage.get_modified_time(name) < cutoff:
+                storage.delete(name)
+        except (OSError, NotImplementedError):
+            pass
+
+
+# -- the import itself: a background task's work -----------------------------------------
+
+
+def start_import(*, centre, by, file_name: str, original_name: str, rows: int) -> ClientImport:
+    """Record a confirmed import; the caller queues the task (`tasks.run_client_import`)."""
+    return ClientImport.objects.create(
+        centre=centre,
+        created_by=by,
+        file_name=file_name,
+        original_name=original_name[:255],
+        language=translation.get_language() or "fa",
+        rows_total=rows,
+    )
+
+
+def _write(client_import: ClientImport, **fields) -> None:
+    """Record how far the import has got, visible at once to the progress page (in its own
+    statement, outside the transaction that saves the rows)."""
+    for name, value in fields.items():
+        setattr(client_import, name, value)
+    ClientImport.objects.filter(pk=client_import.pk).update(**fields)
+
+
+def run_import(*, client_import: ClientImport) -> None:
+    """Read and check the import's file again (someone may have registered one of its
+    clients since the preview) and register every row, all of them or none. Safe to run
+    twice: a finished import is left alone, and the rows are saved in the same transaction
+    that marks the import done. Runs in the scope of the import's centre."""
+    if client_import.is_finished:
+        return
+    with translation.override(client_import.language):
+        _write(
+            client_import,
+            status=ImportStatus.CHECKING,
+            started_at=timezone.now(),
+            rows_checked=0,
+            error="",
+            problems=[],
+        )
+        try:
+            with import_storage().open(client_import.file_name, "rb") as file:
+                sheet = read_sheet(file)
+        except (OSError, ValidationError):
+            fail_import(
+                client_import=client_import,
+                error=gettext_lazy(
+                    "The uploaded file can no longer be read; nothing was imported. Upload "
+                    "it again."
+                ),
+            )
+            return
+        _write(client_import, rows_total=len(sheet.rows))
+        check_rows(
+            sheet,
+            centre=client_import.centre,
+            progress=lambda count: _write(client_import, rows_checked=count),
+        )
+        if not sheet.is_clean:
+            fail_import(
+                client_import=client_import,
+                error=gettext_lazy(
+                    "Some rows are no longer correct; nothing was imported. Fix them and "
+                    "upload the file again."
+                ),
+                problems=[
+                    {"row": row.number, "column": problem.column, "message": problem.message}
+                    for row in sheet.bad_rows
+                    for problem in row.problems
+                ],
+            )
+            return
+        _write(client_import, status=ImportStatus.SAVING, rows_checked=len(sheet.rows))
+        try:
+            _save(client_import, sheet)
+        except DomainError as error:
+            fail_import(client_import=client_import, error=error.message)
+            return
+    delete_file(client_import.file_name)
+
+
 @transaction.atomic
-def import_rows(*, sheet: Sheet, centre, by) -> int:
-    """Register every row of a checked sheet at `centre`; all of them or none."""
-    if not sheet.is_clean:
-        raise DomainError(_("The file has rows with problems; nothing was imported."))
-    for row in sheet.rows:
-        register_client(centre=centre, by=by, **row.fields)
-    return len(sheet.rows)
+def _save(client_import: ClientImport, sheet: Sheet) -> None:
+    imports = ClientImport.objects.filter(pk=client_import.pk)
+    status = imports.select_for_update().values_list("status", flat=True).get()
+    if status in FINISHED_IMPORT_STATES:  # another delivery of the task got here first
+        return
+    clients = register_clients(
+        centre=client_import.centre,
+        by=client_import.created_by,
+        rows=[row.fields for row in sheet.rows],
+    )
+    _write(
+        client_import,
+        status=ImportStatus.DONE,
+        created_count=len(clients),
+        finished_at=timezone.now(),
+    )
 
 
-# -- the uploaded file between preview and confirm ---------------------------------------
+def fail_import(*, client_import: ClientImport, error, problems=()) -> None:
+    """Mark the import as not imported, saying why (in the language it was confirmed in),
+    and delete its file: the user uploads the corrected file again."""
+    with translation.override(client_import.language):
+        _write(
+            client_import,
+            status=ImportStatus.FAILED,
+            error=str(error),
+            problems=list(problems),
+            finished_at=timezone.now(),
+        )
+    delete_file(client_import.file_name)
+
+
+def has_stalled(client_import: ClientImport, *, now=None) -> bool:
+    """A task that started and has not finished within the hard time limit was stopped
+    (the worker was killed, say): its transaction never committed, nothing was saved."""
+    if client_import.is_finished or client_import.started_at is None:
+        return False
+    now = now or timezone.now()
+    return now - client_import.started_at > timedelta(seconds=TIME_LIMIT + 60)

@@ -1,113 +1,85 @@
 """Bulk import of an existing client list from an .xlsx file, at the user's own centre.
 
 One URL, three steps: upload (every row goes through the registration form, nothing is
-saved, the page shows each problem by Excel row number), confirm (the same file, kept on
-the server under a random name that only the uploading session knows, is read and checked
-again, then every row is registered in one transaction), or cancel. The reading and
-checking of the rows is `importing.py`.
+saved, the page shows each problem by Excel row number), confirm (the same file, kept in
+the imports storage under a random name that only the uploading session knows, is handed
+to a background task that reads and checks it again, then registers every row in one
+transaction), or cancel. The confirm step leads to the import's own page, which shows the
+task's progress and its result. The reading and checking of the rows is `importing.py`.
 """
 
 import logging
-import re
-import time
-import uuid
-from pathlib import Path
+from functools import partial
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
 
 from centres.access import STAFF, access
-from hami.errors import DomainError
 from hami.forms import HamiFormMixin
 from hami.text import (
     localise_digits,
 )
 
+from . import importing
 from .import_template import (
     COLUMNS,
     XLSX_CONTENT_TYPE,
     build_template,
 )
-from .importing import MAX_ROWS, Sheet, check_rows, import_rows, read_sheet
+from .importing import MAX_ROWS, Sheet, check_rows, read_sheet
+from .models import ClientImport, ImportStatus
+from .tasks import run_client_import
 
 logger = logging.getLogger(__name__)
 
 
 MAX_FILE_SIZE = 5 * 1024 * 1024
 SESSION_KEY = "clients_import"
-STALE_AFTER_SECONDS = 24 * 60 * 60
-_TOKEN = re.compile(r"[0-9a-f]{32}")
 
 
-def _imports_dir() -> Path:
-    return Path(settings.BASE_DIR) / "var" / "imports"
-
-
-def _path_for(token: str) -> Path | None:
-    if not isinstance(token, str) or not _TOKEN.fullmatch(token):
-        return None
-    return _imports_dir() / f"{token}.xlsx"
-
-
-def _keep(request, upload) -> str:
-    """Save the checked file under a random name that only this session knows."""
+def _keep(request, upload, sheet: Sheet) -> str:
+    """Store the checked file under a random name that only this session knows."""
     _forget(request)
-    directory = _imports_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    _sweep_stale(directory)
-    token = uuid.uuid4().hex
-    with _path_for(token).open("wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
+    name = importing.keep_file(upload)
     request.session[SESSION_KEY] = {
-        "token": token,
+        "token": name,
         "user": request.user.pk,
         "centre": request.principal.centre.pk,
+        "rows": len(sheet.rows),
+        "name": upload.name,
     }
-    return token
+    return name
 
 
-def _pending(request) -> Path | None:
-    """The file this session uploaded, if the form posts its token back unchanged."""
+def _pending(request) -> dict | None:
+    """What this session kept, if the form posts its token back unchanged."""
     kept = request.session.get(SESSION_KEY) or {}
     token = request.POST.get("token", "")
-    path = _path_for(kept.get("token"))
     if (
-        path is None
+        not isinstance(kept.get("token"), str)
         or not constant_time_compare(token, kept["token"])
         or kept.get("user") != request.user.pk
         or kept.get("centre") != request.principal.centre.pk
-        or not path.is_file()
+        or not importing.import_storage().exists(kept["token"])
     ):
         return None
-    return path
+    return kept
 
 
 def _forget(request) -> None:
     kept = request.session.pop(SESSION_KEY, None) or {}
-    path = _path_for(kept.get("token"))
-    if path is not None:
-        path.unlink(missing_ok=True)
-
-
-def _sweep_stale(directory: Path) -> None:
-    """Files of previews nobody confirmed or cancelled."""
-    cutoff = time.time() - STALE_AFTER_SECONDS
-    for path in directory.glob("*.xlsx"):
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink(missing_ok=True)
-        except OSError:
-            pass
+    if isinstance(kept.get("token"), str):
+        importing.delete_file(kept["token"])
 
 
 # -- the page ----------------------------------------------------------------------------
@@ -182,7 +154,7 @@ def _upload(request):
     sheet = form.sheet
     check_rows(sheet, centre=request.principal.centre)
     if sheet.is_clean:
-        token = _keep(request, form.cleaned_data["file"])
+        token = _keep(request, form.cleaned_data["file"], sheet)
     else:
         token = None
         _forget(request)  # a file checked earlier in this session is no longer the one shown
@@ -190,41 +162,41 @@ def _upload(request):
 
 
 def _confirm(request):
-    path = _pending(request)
-    if path is None:
+    kept = _pending(request)
+    if kept is None:
         messages.error(
             request,
             _("There is no checked file waiting to be imported. Upload the file again."),
         )
         return redirect("clients:import")
     centre = request.principal.centre
-    try:
-        sheet = read_sheet(path)
-    except ValidationError:
-        _forget(request)
-        messages.error(request, _("The uploaded file can no longer be read. Upload it again."))
-        return redirect("clients:import")
-    check_rows(sheet, centre=centre)
-    if not sheet.is_clean:
-        # Someone registered one of these clients since the preview.
-        _forget(request)
-        messages.error(
-            request,
-            _(
-                "Some rows are no longer correct; nothing was imported. Fix them and upload the file again."
-            ),
-        )
-        return _preview(request, sheet)
-    try:
-        count = import_rows(sheet=sheet, centre=centre, by=request.user)
-    except DomainError as error:
-        _forget(request)
-        messages.error(request, error.message)
-        return redirect("clients:import")
-    _forget(request)
-    messages.success(
-        request,
-        ngettext("%(count)s client was imported.", "%(count)s clients were imported.", count)
-        % {"count": localise_digits(str(count))},
+    client_import = importing.start_import(
+        centre=centre,
+        by=request.user,
+        file_name=kept["token"],
+        original_name=kept.get("name") or "",
+        rows=kept.get("rows") or 0,
     )
-    return redirect("clients:list")
+    del request.session[SESSION_KEY]  # the file is the import's now
+    transaction.on_commit(partial(run_client_import.delay, client_import.pk, centre.pk))
+    return redirect("clients:import_status", pk=client_import.pk)
+
+
+@access(STAFF, model=ClientImport)
+@require_GET
+@vary_on_headers("HX-Request")
+def import_status(request, clientimport):
+    """The import's progress while the task runs, then its result. htmx polls for the
+    progress fragment alone until the import has finished."""
+    template = "clients/import_status.html" + ("#progress" if request.htmx else "")
+    stalled = importing.has_stalled(clientimport)
+    return render(
+        request,
+        template,
+        {
+            "client_import": clientimport,
+            "stalled": stalled,
+            "polling": not clientimport.is_finished and not stalled,
+            "Status": ImportStatus,
+        },
+    )

@@ -125,9 +125,13 @@ class Client(models.Model):
         return self.full_name
 
     def save(self, *args, **kwargs):
+        self.normalise_text_fields()
+        super().save(*args, **kwargs)
+
+    def normalise_text_fields(self) -> None:
+        """What `save` does to the text before storing it; bulk creation calls it too."""
         for name in ("first_name", "last_name", "father_name", "city", "address"):
             setattr(self, name, normalise_text(getattr(self, name)))
-        super().save(*args, **kwargs)
 
     @property
     def full_name(self) -> str:
@@ -337,3 +341,77 @@ class EnrolmentTransition(models.Model):
 
     def __str__(self):
         return f"{self.enrolment_id}: {self.from_state} → {self.to_state}"
+
+
+# -- bulk import -------------------------------------------------------------------------
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
+    CHECKING = "checking", _("Checking the rows")
+    SAVING = "saving", _("Saving the clients")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Not imported")
+
+
+FINISHED_IMPORT_STATES = frozenset({ImportStatus.DONE, ImportStatus.FAILED})
+
+
+class ClientImportQuerySet(ScopedQuerySet):
+    pass
+
+
+class ClientImport(models.Model):
+    """A confirmed import of a client list, run by a background task: the file waiting in
+    the imports storage, and how far the task has got. All rows are saved in one
+    transaction together with `status=done`, so an import is either done or saved nothing."""
+
+    centre = models.ForeignKey(
+        Centre, on_delete=models.PROTECT, related_name="+", verbose_name=_("centre")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+    file_name = models.CharField(_("file in storage"), max_length=200)
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    language = models.CharField(_("language"), max_length=10)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_checked = models.PositiveIntegerField(_("rows checked"), default=0)
+    created_count = models.PositiveIntegerField(_("clients imported"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    # Rows found wrong when the task checked them again: [{"row", "column", "message"}].
+    problems = models.JSONField(_("problems"), default=list, blank=True)
+    created_at = models.DateTimeField(_("confirmed at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = centre_scoped_manager(ClientImportQuerySet)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("client import")
+        verbose_name_plural = _("client imports")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rows_checked__lte=models.F("rows_total")),
+                name="client_import_checked_at_most_total",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=ImportStatus.DONE)
+                | models.Q(created_count=models.F("rows_total"), finished_at__isnull=False),
+                name="client_import_done_saved_every_row",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.original_name or self.file_name} · {self.get_status_display()}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in FINISHED_IMPORT_STATES

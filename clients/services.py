@@ -1,6 +1,7 @@
 """What centre staff do with clients: each action a function taking the acting user, run in
 one transaction, refusing with a `DomainError` whose message the page shows."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -8,11 +9,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from centres.models import Centre, Course
 from hami.errors import DomainError
 
-from .models import Assessment, Client, Enrolment, State
+from .models import Assessment, Client, Enrolment, EnrolmentTransition, State
 from .workflow import Action, check, log_registration, move
 
 # -- registration ------------------------------------------------------------------------
@@ -45,6 +47,49 @@ def register_client(*, centre: Centre, by, **fields) -> Client:
         ) from error
     open_enrolment(client=client, by=by)
     return client
+
+
+def register_clients(*, centre: Centre, by, rows: Sequence[dict]) -> list[Client]:
+    """Register many clients at `centre` at once (the bulk import), as `register_client`
+    does one by one: each with an enrolment at intake, the registration in its log and
+    the history of both, in a few bulk queries and one transaction; all of them or none.
+    `rows` hold the fields `register_client` takes, checked beforehand."""
+    now = timezone.now()
+    clients = []
+    for fields in rows:
+        client = Client(centre=centre, created_by=by, consent_recorded_at=now, **fields)
+        client.normalise_text_fields()
+        clients.append(client)
+    try:
+        with transaction.atomic():
+            clients = bulk_create_with_history(clients, Client, default_user=by, default_date=now)
+            enrolments = bulk_create_with_history(
+                [Enrolment(client=client, centre=centre, state=State.INTAKE) for client in clients],
+                Enrolment,
+                default_user=by,
+                default_date=now,
+            )
+            # What `workflow.log_registration` writes, for every enrolment at once.
+            EnrolmentTransition.objects.bulk_create(
+                EnrolmentTransition(
+                    enrolment=enrolment,
+                    action=Action.REGISTER,
+                    from_state="",
+                    to_state=enrolment.state,
+                    by=by,
+                )
+                for enrolment in enrolments
+            )
+    except IntegrityError as error:
+        # Someone registered one of these clients since they were checked.
+        raise DomainError(
+            _(
+                "One of these clients was registered meanwhile: an identity number or a "
+                "welfare file number is already taken. Nothing was imported; check the file "
+                "again."
+            )
+        ) from error
+    return clients
 
 
 @transaction.atomic

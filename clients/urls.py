@@ -8,6 +8,7 @@ urlpatterns = [
     path("worklist/", views.worklist, name="worklist"),
     path("new/", views.client_create, name="create"),
     path("import/", imports.import_clients, name="import"),
+    path("import/<int:pk>/", imports.import_status, name="import_status"),
     path("<int:pk>/", views.client_detail, name="detail"),
     path("<int:pk>/edit/", views.client_edit, name="edit"),
     path("<int:pk>/assess/", views.assessment_create, name="assess"),

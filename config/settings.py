@@ -182,6 +182,17 @@ STORAGES = {
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
+    # Client lists uploaded for import wait here between the preview and the background
+    # task that imports them: with several app servers or workers, a folder they all
+    # mount (or another Django storage backend they all reach).
+    "imports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": env.str("HAMI_IMPORT_DIR", default=str(BASE_DIR / "var" / "imports")),
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    },
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

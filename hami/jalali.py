@@ -4,6 +4,7 @@ Dates are stored and computed as Gregorian `datetime.date`; this module converts
 people and steps whole Jalali months for schedules (installments, follow-ups).
 """
 
+import contextlib
 import re
 from datetime import date, datetime
 
@@ -159,14 +160,24 @@ def add_months(d: date, n: int) -> date:
 def display_date(value: date, *, with_time: bool = False) -> str:
     """A date as people read it in the active language: `۱۴۰۳/۰۵/۱۳` in Persian (Jalali,
     Persian digits), `2024-08-03` in English. An aware datetime is first turned into local
-    time; `with_time` adds its `HH:MM`."""
+    time; `with_time` adds its `HH:MM`.
+
+    Never raises for a date Python can hold: a date the Jalali calendar cannot write (before
+    622 or after March 9999, as a typing slip or a hostile file may give) is shown in
+    Persian as the Gregorian date it is, marked so, and a datetime too close to the edge of
+    Python's range to move into local time is shown as it is stored."""
     time = ""
     if isinstance(value, datetime):
         if timezone.is_aware(value):
-            value = timezone.localtime(value)
+            with contextlib.suppress(OverflowError):
+                value = timezone.localtime(value)
         if with_time:
             time = value.strftime(" %H:%M")
         value = value.date()
-    if is_persian():
-        return to_persian_digits(format_jalali(value) + time)
-    return value.isoformat() + time
+    if not is_persian():
+        return value.isoformat() + time
+    try:
+        jalali = format_jalali(value)
+    except ValueError:
+        return _("%(date)s (Gregorian)") % {"date": to_persian_digits(value.isoformat() + time)}
+    return to_persian_digits(jalali + time)

@@ -11,7 +11,7 @@ from django_scopes import scopes_disabled
 from centres.models import Centre, Course, Membership, Province, Trade
 from centres.roles import NATIONAL_OFFICE_GROUP
 from centres.services import set_membership
-from clients.models import Category, Client, Education, Enrolment, Gender, State
+from clients.models import Category, Client, ClientImport, Education, Enrolment, Gender, State
 from hami.models import User
 from hami.validators import national_code_check_digit
 
@@ -147,9 +147,23 @@ class EnrolmentFactory(DjangoModelFactory):
     )
 
 
+class ClientImportFactory(factory.django.DjangoModelFactory):
+    """A confirmed import, as the import page records it before its task runs."""
+
+    class Meta:
+        model = ClientImport
+
+    centre = factory.SubFactory(CentreFactory)
+    created_by = factory.LazyFunction(lambda: UserFactory(username="importer"))
+    file_name = factory.Sequence(lambda n: f"{n:032x}.xlsx")
+    original_name = "clients.xlsx"
+    language = "fa"
+
+
 OBJECT_IN_CENTRE.update(
     {
         Client: lambda centre: ClientFactory(centre=centre),
+        ClientImport: lambda centre: ClientImportFactory(centre=centre),
         Enrolment: lambda centre: EnrolmentFactory(client=ClientFactory(centre=centre)),
         Course: lambda centre: CourseFactory(centre=centre),
     }

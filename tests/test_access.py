@@ -45,6 +45,7 @@ EXPECTED = {
     "clients:worklist": CENTRE,
     "clients:create": CENTRE,
     "clients:import": CENTRE,
+    "clients:import_status": CENTRE,
     "clients:detail": EVERYONE,
     "clients:edit": CENTRE,
     "clients:assess": CENTRE,

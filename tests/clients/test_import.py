@@ -2,13 +2,16 @@
 
 import io
 import re
+import zipfile
 from datetime import date, datetime
+from pathlib import Path
 
 import openpyxl
 import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as HttpClient
+from django.test import TestCase
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
@@ -73,8 +76,27 @@ def xlsx(rows, header=HEADER, name="clients.xlsx"):
 
 
 @pytest.fixture(autouse=True)
-def _imports_in_tmp(settings, tmp_path):
-    settings.BASE_DIR = tmp_path
+def imports_dir(settings, tmp_path):
+    """Uploaded files wait in a storage of their own, here a folder of the test's."""
+    folder = tmp_path / "imports"
+    imports = settings.STORAGES["imports"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "imports": {**imports, "OPTIONS": {**imports["OPTIONS"], "location": str(folder)}},
+    }
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_inline():
+    """The confirm step queues a Celery task: here it runs inline, as
+    CELERY_TASK_ALWAYS_EAGER makes it (a real worker runs it in tests/integration)."""
+    from config.celery import app
+
+    eager, propagates = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = eager, propagates
 
 
 @pytest.fixture
@@ -85,17 +107,21 @@ def staff_client(login, staff):
 
 
 def kept_files():
-    from django.conf import settings
+    from django.core.files.storage import storages
 
-    return list((settings.BASE_DIR / "var" / "imports").glob("*.xlsx"))
+    location = Path(storages["imports"].location)
+    return list(location.glob("*.xlsx")) if location.exists() else []
 
 
 def upload(http, upload_file):
     return http.post(URL, {"step": "upload", "file": upload_file})
 
 
-def confirm(http, response):
-    return http.post(URL, {"step": "confirm", "token": response.context["token"]})
+def confirm(http, response, token=None):
+    """Confirm the preview; the task is queued when the request's transaction commits
+    (in a test, when this block ends), and runs inline."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return http.post(URL, {"step": "confirm", "token": token or response.context["token"]})
 
 
 def page(response):
@@ -134,8 +160,11 @@ def test_clean_file_imports_every_row_with_an_intake_enrolment(staff_client, sta
         response = confirm(staff_client, preview)
 
         assert response.status_code == 302
-        assert response.url == reverse("clients:list")
-        assert "3 clients were imported." in messages_of(response)
+        assert re.fullmatch(r"/clients/import/\d+/", response.url), "the import's own page"
+        result = staff_client.get(response.url)
+        assert "3 clients were imported at مرکز حمایت شغلی الف" in page(result)
+        assert f'href="{reverse("clients:list")}"' in page(result)
+        assert "hx-trigger" not in page(result), "a finished import is not polled"
         clients = Client.objects.filter(centre=centre)
         assert clients.count() == 3
         assert Enrolment.objects.filter(client__in=clients, state=State.INTAKE).count() == 3
@@ -375,13 +404,18 @@ def test_a_client_registered_between_preview_and_confirm_stops_the_whole_import(
 ):
     with scopes_disabled():
         preview = upload(staff_client, xlsx([client_row(1), client_row(2)]))
-        ClientFactory(centre=centre, id_number=national_code(2))
+        ClientFactory(
+            centre=centre, id_number=national_code(2), first_name="مریم", last_name="کاظمی"
+        )
 
         response = confirm(staff_client, preview)
+        result = staff_client.get(response.url)
 
-        assert response.status_code == 200
-        assert [row.number for row in response.context["sheet"].bad_rows] == [3]
+        assert "Some rows are no longer correct; nothing was imported." in page(result)
+        assert re.search(r"<td[^>]*>Row 3</td>\s*<td>id_number</td>", page(result))
+        assert "already registered for مریم کاظمی" in page(result)
         assert Client.objects.count() == 1, "only the client registered meanwhile"
+        assert not kept_files()
 
 
 def test_cancel_forgets_the_file(staff_client):
@@ -404,3 +438,118 @@ def test_a_centre_manager_may_import(login, manager):
 def test_the_national_office_may_not_import(login, national, method):
     response = getattr(login(national), method)(URL)
     assert response.status_code == 403
+
+
+# -- every row is read, whatever the sheet says about its size ----------------------------
+
+
+def with_dimension(upload_file, ref):
+    """The same file, its sheet claiming to span only `ref`: some programs write the
+    sheet's <dimension> wrong, and a reader that trusts it stops early."""
+    source = zipfile.ZipFile(io.BytesIO(upload_file.read()))
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(
+                    b"<sheetViews>", f'<dimension ref="{ref}"/><sheetViews>'.encode()
+                )
+                assert b"<dimension" in data
+            target.writestr(info, data)
+    return SimpleUploadedFile(upload_file.name, output.getvalue())
+
+
+def test_rows_past_the_sheets_declared_size_are_read(staff_client):
+    rows = [client_row(n) for n in range(1, 11)]
+    response = upload(staff_client, with_dimension(xlsx(rows), "A1:O4"))
+
+    sheet = response.context["sheet"]
+    assert [row.number for row in sheet.rows] == list(range(2, 12))
+    assert "Confirm: import 10 clients" in page(response)
+
+
+def test_rows_past_the_sheets_declared_size_count_against_the_limit(staff_client):
+    upload_file = xlsx([[None, national_code(n)] for n in range(2001)])
+    response = upload(staff_client, with_dimension(upload_file, "A1:O4"))
+
+    assert "The file has 2,001 rows; import at most 2,000 at a time" in page(response)
+    assert "sheet" not in response.context
+
+
+# -- dates beyond the Jalali calendar ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cell", "english", "persian"),
+    [
+        (datetime(9999, 12, 31), "9999-12-31", "۹۹۹۹-۱۲-۳۱"),
+        (date(1, 1, 1), "0001-01-01", "۰۰۰۱-۰۱-۰۱"),
+    ],
+    ids=["9999-12-31", "0001-01-01"],
+)
+@pytest.mark.parametrize("language", ["en", "fa"])
+def test_an_excel_date_outside_the_jalali_calendar_is_shown_and_refused(
+    login, staff, cell, english, persian, language
+):
+    staff.language = language
+    staff.save()
+    workbook = openpyxl.Workbook(write_only=True)
+    workbook.iso_dates = True  # so that year 1 is written as a date cell too
+    sheet = workbook.create_sheet()
+    sheet.append(HEADER)
+    sheet.append([client_row(1, birth_date=cell).get(key) for key in HEADER])
+    output = io.BytesIO()
+    workbook.save(output)
+
+    response = upload(login(staff), SimpleUploadedFile("clients.xlsx", output.getvalue()))
+
+    assert response.status_code == 200
+    (bad,) = response.context["sheet"].bad_rows
+    assert bad.problems[0].column == "birth_date"
+    assert (english if language == "en" else persian) in page(response)
+    assert not Client.objects.exists()
+
+
+# -- a few queries, whatever the number of rows --------------------------------------------
+
+
+def a_file_of(count, first=1):
+    return xlsx([client_row(n) for n in range(first, first + count)])
+
+
+@pytest.mark.parametrize("count", [3, 40])
+def test_the_preview_takes_the_same_few_queries_for_any_number_of_rows(
+    staff_client, centre, count, django_assert_num_queries
+):
+    ClientFactory(centre=centre, id_number=national_code(2))
+    ClientFactory(id_number=national_code(999), welfare_file_number="IMP-00003")  # elsewhere
+    upload_file = a_file_of(count)
+
+    # The request's session, user, membership and groups; the provinces; the clients
+    # already registered with the file's identities, and with its file numbers.
+    with django_assert_num_queries(7):
+        response = upload(staff_client, upload_file)
+
+    bad = {row.number: row.problems[0].message for row in response.context["sheet"].bad_rows}
+    assert list(bad) == [3, 4]
+    assert "already registered for" in bad[3]
+    assert "Another client already has this welfare file number." in bad[4]
+
+
+@pytest.mark.parametrize("count", [3, 40])
+def test_the_import_takes_the_same_few_queries_for_any_number_of_rows(
+    staff_client, count, django_assert_num_queries
+):
+    preview = upload(staff_client, a_file_of(count))
+
+    # The confirm request: session, user, membership, groups; the import's row; the
+    # session saved (3, with its savepoint). The task: the centre and the import; two
+    # progress writes; provinces and the two look-ups; "saving"; then in one transaction
+    # (2 savepoints, 2 releases) the import locked, one insert each of clients, their
+    # history, enrolments, their history and the log, and the import marked done.
+    with django_assert_num_queries(27):
+        confirm(staff_client, preview)
+
+    with scopes_disabled():
+        assert Client.objects.count() == count

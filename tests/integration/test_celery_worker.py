@@ -41,3 +41,78 @@ def test_worker_on_redis_runs_tasks():
     assert settings.CELERY_BROKER_URL.startswith("redis://")
     with start_worker(app, perform_ping_check=False, pool="solo"):
         assert ping.delay().get(timeout=20) == "pong"
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_worker_on_redis_imports_a_client_list(settings, tmp_path):
+    """The confirmed import's task, run by a real worker: it opens its centre's scope
+    itself, reads the file from the imports storage and registers every row."""
+    import io
+
+    import openpyxl
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import storages
+    from django_scopes import scopes_disabled
+
+    from clients.models import Client, ImportStatus
+    from clients.tasks import run_client_import
+    from tests.factories import CentreFactory, ClientImportFactory, make_member, national_code
+
+    folder = tmp_path / "imports"
+    imports = settings.STORAGES["imports"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "imports": {**imports, "OPTIONS": {**imports["OPTIONS"], "location": str(folder)}},
+    }
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append(
+        [
+            "id_number",
+            "welfare_file_number",
+            "first_name",
+            "last_name",
+            "gender",
+            "birth_date",
+            "province",
+            "city",
+            "category",
+            "education",
+            "consent",
+        ]
+    )
+    for n in (1, 2):
+        sheet.append(
+            [
+                national_code(n),
+                f"WRK-{n}",
+                "زهرا",
+                f"احمدی {n}",
+                "female",
+                "1370/01/01",
+                "23",
+                "تهران",
+                "female_head",
+                "diploma",
+                "yes",
+            ]
+        )
+    content = io.BytesIO()
+    workbook.save(content)
+    with scopes_disabled():
+        centre = CentreFactory(code="WRK-01")
+        staff = make_member(centre, username="staff.worker")
+        name = storages["imports"].save("c" * 32 + ".xlsx", ContentFile(content.getvalue()))
+        client_import = ClientImportFactory(
+            centre=centre, created_by=staff, file_name=name, rows_total=2
+        )
+
+    with start_worker(app, perform_ping_check=False, pool="solo"):
+        run_client_import.delay(client_import.pk, centre.pk).get(timeout=60)
+
+    with scopes_disabled():
+        client_import.refresh_from_db()
+        assert (client_import.status, client_import.created_count) == (ImportStatus.DONE, 2)
+        assert Client.objects.filter(centre=centre).count() == 2
+    assert not list(folder.iterdir()), "the file is deleted once imported"
