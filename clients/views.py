@@ -89,25 +89,30 @@ def client_detail(request, client):
     return render(request, "clients/client_detail.html", context)
 
 
+# The buttons of the client page: each action view and the moves it makes. A button shows
+# when the transition table allows one of its moves now and the user may use the view.
+BUTTONS: dict[str, tuple[Action, ...]] = {
+    "assess": (Action.ASSESS_READY, Action.ASSESS_NOT_READY),
+    "start_training": (Action.START_TRAINING, Action.JOIN_WAITING_LIST),
+    "finish_training": (Action.FINISH_TRAINING,),
+    "confirm_seat": (Action.CONFIRM_SEAT,),
+    "skip_seat": (Action.SKIP_SEAT,),
+    "not_ready": (Action.MARK_NOT_READY,),
+    "withdraw": (Action.WITHDRAW,),
+}
+
+
 def _available_actions(request, client, enrolment) -> set[str]:
-    """The buttons the page shows: what the state allows and the user may do (the action
-    view's own access rule, through `may`)."""
+    """The buttons the page shows: what the transition table allows (`can`) and the user
+    may do (the action view's own access rule, through `may`)."""
     if enrolment is None:
         possible = {"reopen"}
     else:
-        possible = set()
-        if enrolment.state in services.ASSESSABLE_STATES:
-            possible.add("assess")
-        if enrolment.state == State.ASSESSED:
-            possible.add("start_training")
-        if can(enrolment, Action.FINISH_TRAINING):
-            possible.add("finish_training")
-        if can(enrolment, Action.WITHDRAW):
-            possible.add("withdraw")
-        if can(enrolment, Action.MARK_NOT_READY) and enrolment.state != State.NOT_READY:
-            possible.add("not_ready")
-        if enrolment.state == State.WAITING and enrolment.seat_offered_at:
-            possible |= {"confirm_seat", "skip_seat"}
+        possible = {
+            button
+            for button, moves in BUTTONS.items()
+            if any(can(enrolment, action) for action in moves)
+        }
     return {action for action in possible if may(request.user, f"clients:{action}", client)}
 
 
@@ -216,7 +221,7 @@ def enrolment_start_training(request, enrolment):
         ),
         button=_("Start training"),
         perform=lambda data: services.request_training(
-            enrolment=enrolment, course=data["course"], by=request.user
+            enrolment=enrolment, by=request.user, **data
         ),
         success=success,
     )
