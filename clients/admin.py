@@ -19,6 +19,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from hami.errors import DomainError
 
 from . import services
+from .forms import ReasonForm
 from .models import Assessment, Client, Enrolment, EnrolmentTransition
 
 
@@ -103,14 +104,15 @@ class TransitionInline(admin.TabularInline):
         return False
 
 
-class LeaveForm(forms.Form):
-    """What an admin action on enrolments asks for before it calls the service."""
+class LeaveForm(ReasonForm):
+    """What an admin action on enrolments asks for before it calls the service: the reason
+    (read as the app's own form reads it) and, to park a client, the review date."""
 
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
     review_on = forms.DateField(label=_("Review on"), widget=AdminDateWidget, required=False)
 
     def __init__(self, *args, needs_review_date: bool, **kwargs):
         super().__init__(*args, **kwargs)
+        del self.fields["version"]  # the action works on the files as they are now
         if needs_review_date:
             self.fields["review_on"].required = True
         else:
