@@ -8,10 +8,11 @@ training, on the waiting list, trained and withdrawn. The three centres with dem
 are full: every seat taken, a waiting list, and one freed seat offered to the first in line.
 
 The journeys are real, not painted on. Each client's steps are planned on days in the
-past; then a centre's steps are played in date order through `clients.services` with
-Django's clock (`django.utils.timezone.now`) set to each step's moment. So the transition
-log, the waiting list and seat offers, the history records and every timestamp are what
-the system would have written on those days, and the seat rule holds as for real users.
+past; then a centre's steps are played in date order through `clients.services`, each
+passed its moment (`at=`) as a late entry would be. So the transition log, the waiting
+list and seat offers, the history records and every timestamp are what the system would
+have written on those days, and the seat rule holds as for real users. The words the
+clients are made of are in `clients.demo_words`.
 
 Idempotent per centre: a centre whose first demo welfare file number (`THR-01-00001`)
 exists is left alone. Reproducible: each centre draws from its own `random.Random`, seeded
@@ -21,11 +22,9 @@ with the centre's code and the scale (dates are relative to the day of the run).
 from __future__ import annotations
 
 import random
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
-from unittest import mock
 
 import jdatetime
 from django.contrib.auth import get_user_model
@@ -38,177 +37,15 @@ from centres.roles import NATIONAL_OFFICE_GROUP
 from hami.text import normalise_text, to_persian_digits
 from hami.validators import national_code_check_digit
 
+from . import demo_words as words
 from . import services
-from .models import (
-    Category,
-    Client,
-    Education,
-    Enrolment,
-    Gender,
-    IdType,
-    Track,
-    WorkCapacity,
-)
+from .demo_mix import Mix, plan_mix
+from .models import Category, Client, Enrolment, Gender, IdType
 
 if TYPE_CHECKING:
     from centres.management.commands.seed_demo import Seed
 
-# -- names and words (Persian letters ی and ک only, never the Arabic ي and ك) -------------
-
-MALE_NAMES = [
-    "محمد", "علی", "حسین", "رضا", "مهدی", "امیر", "حسن", "محسن", "مجید", "سعید",
-    "احمد", "جواد", "حمید", "مصطفی", "ابوالفضل", "علیرضا", "محمدرضا", "امیرحسین", "سجاد", "وحید",
-    "مرتضی", "هادی", "یوسف", "کریم", "بهروز", "فرهاد", "کامران", "پیمان", "بهزاد", "مسعود",
-    "داوود", "ناصر", "یاسر", "میلاد", "عباس", "اکبر", "رسول", "سینا", "آرش", "کیوان",
-]  # fmt: skip
-
-FEMALE_NAMES = [
-    "فاطمه", "زهرا", "مریم", "معصومه", "زینب", "سمیه", "لیلا", "نرگس", "مهسا", "الهام",
-    "سارا", "اعظم", "رقیه", "طاهره", "سکینه", "شیرین", "پروین", "منیژه", "فرشته", "ناهید",
-    "سمانه", "مهناز", "آزاده", "نسرین", "راضیه", "کبری", "صدیقه", "فریبا", "مینا", "نازنین",
-    "هاجر", "ریحانه", "کوثر", "سحر", "ژیلا", "شهلا", "خدیجه", "اکرم", "طیبه", "گلناز",
-]  # fmt: skip
-
-LAST_NAMES = [
-    "محمدی", "حسینی", "احمدی", "رضایی", "کریمی", "موسوی", "جعفری", "قاسمی", "صادقی", "رحیمی",
-    "حیدری", "نوری", "مرادی", "اکبری", "کاظمی", "عباسی", "سلیمانی", "یوسفی", "هاشمی", "ابراهیمی",
-    "نجفی", "زارعی", "شریفی", "امیری", "طاهری", "بهرامی", "فرهادی", "نظری", "سلطانی", "کرمانی",
-    "میرزایی", "ملکی", "قربانی", "رستمی", "جمشیدی", "توکلی", "عزیزی", "بابایی", "یزدانی", "دهقان",
-    "پورمحمد", "خسروی", "اسدی", "فتحی", "نیک‌نام",
-]  # fmt: skip
-
-FATHER_NAMES = [
-    "غلامرضا", "غلامعلی", "محمدعلی", "حسینعلی", "علی‌اکبر", "اسماعیل", "ابراهیم", "قاسم",
-    "نعمت‌الله", "فتح‌الله", "رحمت‌الله", "عزیزالله", "حبیب‌الله", "اصغر", "جعفر", "صادق",
-    "موسی", "عیسی", "یعقوب", "نصرالله", "منصور", "ایرج", "جمشید", "بهمن", "پرویز", "هوشنگ",
-    "کاظم", "باقر", "تقی", "نقی", "رمضان", "حیدر", "شعبان", "عبدالله", "عبدالرضا", "محمدحسن",
-    "محمدتقی", "مرتضی", "حسن", "علی", "خلیل", "سیف‌الله",
-]  # fmt: skip
-
-STREETS = [
-    "خیابان امام خمینی", "خیابان انقلاب", "خیابان شریعتی", "بلوار کشاورز", "خیابان آزادی",
-    "خیابان طالقانی", "خیابان بهار", "خیابان ولیعصر", "خیابان مطهری", "بلوار شهید بهشتی",
-    "خیابان فردوسی", "خیابان حافظ", "خیابان سعدی", "بلوار جمهوری", "خیابان پاسداران",
-]  # fmt: skip
-
-MOBILE_PREFIXES = [
-    "0912", "0913", "0914", "0915", "0916", "0917", "0918", "0919", "0935", "0936",
-    "0937", "0938", "0939", "0901", "0902", "0903", "0930", "0933", "0990", "0921",
-]  # fmt: skip
-
-LEVELS = ["مقدماتی", "مقدماتی", "مقدماتی", "پیشرفته", "تکمیلی"]
-SEASONS = {1: "بهار", 2: "تابستان", 3: "پاییز", 4: "زمستان"}  # Jalali quarter → season
-
-READY_NOTES = [
-    "علاقه‌مند به کار در منزل",
-    "سابقه کار در کارگاه خیاطی",
-    "نیاز به ساعت کاری منعطف به دلیل نگهداری از فرزندان",
-    "انگیزه بالا برای راه‌اندازی کسب‌وکار خانگی",
-    "آشنایی اولیه با رایانه",
-    "نیاز به حمل‌ونقل مناسب برای رفت‌وآمد",
-    "تمایل به کار در کارگاه یا شرکت",
-    "",
-]  # fmt: skip
-
-NOT_READY_REFERRALS = [
-    "ارجاع به مرکز توان‌بخشی بهزیستی",
-    "ارجاع به مشاور روان‌شناس مرکز",
-    "ارجاع به دوره سوادآموزی نهضت",
-    "ارجاع به پزشک معتمد برای ادامه درمان",
-    "ارجاع به مددکار اجتماعی برای حل مشکلات خانوادگی",
-]  # fmt: skip
-
-EARLY_WITHDRAWAL_REASONS = [
-    "عدم مراجعه برای ارزیابی با وجود چند بار تماس",
-    "اشتغال به کار پیش از شروع دوره",
-    "نقل مکان خانواده به شهر دیگر",
-    "عدم تمایل به ادامه همکاری",
-    "مشکلات خانوادگی",
-]  # fmt: skip
-
-TRAINING_WITHDRAWAL_REASONS = [
-    "مشکلات خانوادگی و نگهداری از فرزندان",
-    "بیماری و بستری شدن در بیمارستان",
-    "دوری مسیر و هزینه رفت‌وآمد",
-    "پیدا کردن کار پیش از پایان دوره",
-    "غیبت مکرر و عدم پاسخ به تماس‌ها",
-]  # fmt: skip
-
-NOT_READY_WITHDRAWAL_REASONS = [
-    "عدم مراجعه در موعد بازبینی",
-    "ادامه درمان طولانی و انصراف از برنامه",
-]
-
-DISABILITIES = [
-    (Category.PHYSICAL, 40),
-    (Category.HEARING, 18),
-    (Category.VISUAL, 14),
-    (Category.PSYCHOSOCIAL, 12),
-    (Category.INTELLECTUAL, 10),
-    (Category.SPEECH, 6),
-]
-EDUCATION = [
-    (Education.NONE, 3),
-    (Education.LITERACY, 6),
-    (Education.PRIMARY, 13),
-    (Education.LOWER_SECONDARY, 18),
-    (Education.DIPLOMA, 33),
-    (Education.ASSOCIATE, 10),
-    (Education.BACHELOR, 14),
-    (Education.MASTER, 3),
-]
-
-# -- how many of each at one centre ------------------------------------------------------
-
-NATIONAL_CLIENTS_PER_CENTRE = 200  # 16 centres → 3,200 entrants, as the programme reported
 TWO_COURSES_ABOVE = 30  # more trainees than this train in two parallel courses
-
-
-@dataclass(frozen=True)
-class Mix:
-    """How many clients of a centre end their demo journey in each situation."""
-
-    trained: int
-    withdrawn_in_training: int
-    training: int  # in training now, in the running course(s)
-    waiting: int  # on the waiting list of a full centre; the first one is offered a seat
-    withdrawn_early: int  # at intake, after assessment or while not ready
-    not_ready: int
-    assessed: int
-    intake: int
-
-    @property
-    def total(self) -> int:
-        return sum(vars(self).values())
-
-
-def plan_mix(rng: random.Random, *, scale: str, capacity: int, full: bool) -> Mix:
-    """A full centre has all its seats taken and 3–5 waiting; the others are part-full."""
-    waiting = rng.randint(3, 5) if full else 0
-    if scale == "national":
-        training = capacity if full else rng.randint(capacity // 2, capacity * 3 // 4)
-        rest = Mix(
-            trained=0,
-            withdrawn_in_training=rng.randint(12, 18),
-            training=training,
-            waiting=waiting,
-            withdrawn_early=rng.randint(14, 20),
-            not_ready=rng.randint(6, 10),
-            assessed=rng.randint(5, 9),
-            intake=rng.randint(4, 8),
-        )
-        return Mix(**{**vars(rest), "trained": NATIONAL_CLIENTS_PER_CENTRE - rest.total})
-    return Mix(
-        trained=rng.randint(6, 9),
-        withdrawn_in_training=1,
-        training=capacity if full else rng.randint(10, min(14, capacity)),
-        waiting=waiting,
-        withdrawn_early=rng.randint(1, 3),
-        not_ready=rng.randint(2, 4),
-        assessed=rng.randint(3, 5),
-        intake=rng.randint(2, 4),
-    )
-
 
 # -- entry point -------------------------------------------------------------------------
 
@@ -311,12 +148,6 @@ class Plan:
     enrolment: Enrolment | None = None
 
 
-@dataclass
-class CoursePlan:
-    course: Course
-    role: str  # "finished" | "running" | "upcoming"
-
-
 def _days(n: int) -> timedelta:
     return timedelta(days=n)
 
@@ -398,14 +229,14 @@ class CentreBuilder:
     def course(self, trade: Trade, starts_on: date, ends_on: date) -> tuple[Course, str]:
         rng = self.rng
         jalali = _jalali(starts_on)
-        season = SEASONS[(jalali.month - 1) // 3 + 1]
+        season = words.SEASONS[(jalali.month - 1) // 3 + 1]
         title = normalise_text(
-            f"{trade.name_fa} {rng.choice(LEVELS)} — گروه {season} {to_persian_digits(str(jalali.year))}"
+            f"{trade.name_fa} {rng.choice(words.LEVELS)} — گروه {season} {to_persian_digits(str(jalali.year))}"
         )
         existing = Course.objects.filter(centre=self.centre, title=title).first()
         if existing is not None:
             return existing, "unchanged"
-        instructor_names = FEMALE_NAMES if rng.random() < 0.6 else MALE_NAMES
+        instructor_names = words.FEMALE_NAMES if rng.random() < 0.6 else words.MALE_NAMES
         return (
             Course.objects.create(
                 centre=self.centre,
@@ -414,7 +245,7 @@ class CentreBuilder:
                 starts_on=starts_on,
                 ends_on=ends_on,
                 hours=rng.choice([120, 150, 180, 210, 240, 300]),
-                instructor=f"{rng.choice(instructor_names)} {rng.choice(LAST_NAMES)}",
+                instructor=f"{rng.choice(instructor_names)} {rng.choice(words.LAST_NAMES)}",
                 awards_certificate=rng.random() < 0.7,
             ),
             "created",
@@ -430,7 +261,7 @@ class CentreBuilder:
         if female and rng.random() < 0.5:
             category = Category.FEMALE_HEAD
         elif rng.random() < 0.82:
-            category = _weighted(rng, DISABILITIES)
+            category = _weighted(rng, words.DISABILITIES)
         else:
             category = Category.OTHER
         age_days = int(rng.triangular(18, 55, 32) * 365.2425)
@@ -441,20 +272,20 @@ class CentreBuilder:
             fields={
                 "id_number": self.national_code(),
                 "welfare_file_number": file_number(centre.code, number),
-                "first_name": rng.choice(FEMALE_NAMES if female else MALE_NAMES),
-                "last_name": rng.choice(LAST_NAMES),
-                "father_name": rng.choice(FATHER_NAMES),
+                "first_name": rng.choice(words.FEMALE_NAMES if female else words.MALE_NAMES),
+                "last_name": rng.choice(words.LAST_NAMES),
+                "father_name": rng.choice(words.FATHER_NAMES),
                 "gender": Gender.FEMALE if female else Gender.MALE,
                 "birth_date": birth_date,
-                "mobile": rng.choice(MOBILE_PREFIXES) + f"{rng.randint(0, 9_999_999):07d}",
+                "mobile": rng.choice(words.MOBILE_PREFIXES) + f"{rng.randint(0, 9_999_999):07d}",
                 "province": centre.province,
                 "city": centre.city,
                 "address": to_persian_digits(
-                    f"{centre.city}، {rng.choice(STREETS)}، کوچه {rng.randint(1, 40)}، "
+                    f"{centre.city}، {rng.choice(words.STREETS)}، کوچه {rng.randint(1, 40)}، "
                     f"پلاک {rng.randint(1, 120)}"
                 ),
                 "category": category,
-                "education": _weighted(rng, EDUCATION),
+                "education": _weighted(rng, words.EDUCATION),
             },
         )
         self.plans.append(plan)
@@ -478,31 +309,14 @@ class CentreBuilder:
         plan.steps.append(Step(at, action, args))
 
     def assessment(self, plan: Plan, *, ready: bool, trades=(), review_on=None) -> dict:
-        rng = self.rng
-        disabled = plan.fields["category"] not in (Category.FEMALE_HEAD, Category.OTHER)
-        if ready:
-            supported = disabled and rng.random() < 0.5
-            capacity = WorkCapacity.NEEDS_SUPPORT if supported else WorkCapacity.READY
-            own_business = plan.fields["category"] == Category.FEMALE_HEAD and rng.random() < 0.6
-            track = Track.OWN_BUSINESS if own_business or rng.random() < 0.3 else Track.WAGE_JOB
-            extra = [rng.choice(self.trades)] if rng.random() < 0.4 else []
-            return {
-                "interested_in_work": True,
-                "work_capacity": capacity,
-                "recommended_track": track,
-                "notes": rng.choice(READY_NOTES),
-                "preferred_trades": list({t.pk: t for t in [*trades, *extra]}.values()),
-            }
-        interested = rng.random() < 0.5  # if not, whatever their capacity, not ready yet
-        capacity = WorkCapacity.NOT_READY if interested else rng.choice(list(WorkCapacity))
-        return {
-            "interested_in_work": interested,
-            "work_capacity": capacity,
-            "recommended_track": Track.REHABILITATION if disabled else Track.PRE_VOCATIONAL,
-            "referral": rng.choice(NOT_READY_REFERRALS),
-            "review_on": review_on,
-            "notes": "",
-        }
+        return words.assessment(
+            self.rng,
+            category=plan.fields["category"],
+            ready=ready,
+            trades=trades,
+            any_trade=self.trades,
+            review_on=review_on,
+        )
 
     def assessed_by(self, plan: Plan, registered: date, ready_by: date, trades=()) -> None:
         """Assess `plan` as ready no later than `ready_by`; now and then after a first
@@ -560,7 +374,9 @@ class CentreBuilder:
                 )
             else:
                 left = started + _days(rng.randint(7, max(8, (course.ends_on - started).days - 7)))
-                self.step(plan, left, WITHDRAW, reason=rng.choice(TRAINING_WITHDRAWAL_REASONS))
+                self.step(
+                    plan, left, WITHDRAW, reason=rng.choice(words.TRAINING_WITHDRAWAL_REASONS)
+                )
 
         # In training now: everyone starts in the first two weeks of a running course.
         trainees = []
@@ -588,7 +404,7 @@ class CentreBuilder:
                 leaver,
                 today - _days(rng.randint(1, 2)),
                 WITHDRAW,
-                reason="نقل مکان خانواده به شهر دیگر",
+                reason=words.MOVED_AWAY,
             )
 
         window = 700 if scale == "national" else 300
@@ -598,12 +414,12 @@ class CentreBuilder:
             kind = rng.choice(["intake", "assessed", "assessed", "not_ready"])
             if kind == "intake":
                 left = registered + _days(rng.randint(7, 25))
-                reason = EARLY_WITHDRAWAL_REASONS[0]
+                reason = words.EARLY_WITHDRAWAL_REASONS[0]
             elif kind == "assessed":
                 assessed = registered + _days(rng.randint(2, 10))
                 self.step(plan, assessed, ASSESS, **self.assessment(plan, ready=True))
                 left = assessed + _days(rng.randint(5, 20))
-                reason = rng.choice(EARLY_WITHDRAWAL_REASONS[1:])
+                reason = rng.choice(words.EARLY_WITHDRAWAL_REASONS[1:])
             else:
                 assessed = registered + _days(rng.randint(2, 10))
                 review_on = assessed + _days(rng.randint(30, 60))
@@ -614,7 +430,7 @@ class CentreBuilder:
                     **self.assessment(plan, ready=False, review_on=review_on),
                 )
                 left = review_on + _days(rng.randint(0, 14))
-                reason = rng.choice(NOT_READY_WITHDRAWAL_REASONS)
+                reason = rng.choice(words.NOT_READY_WITHDRAWAL_REASONS)
             self.step(plan, min(left, today - _days(1)), WITHDRAW, reason=reason)
 
         # Not ready yet: the first two are due for review (today or earlier).
@@ -659,37 +475,26 @@ class CentreBuilder:
             ),
             key=lambda item: item[:3],
         )
-        with clock() as set_now:
-            for at, _number, _index, plan, step in steps:
-                set_now(at)
-                self.do(plan, step)
+        for _at, _number, _index, plan, step in steps:
+            self.do(plan, step)
 
     def do(self, plan: Plan, step: Step) -> None:
-        by, args = plan.by, step.args
         if step.action == REGISTER:
-            client = services.register_client(centre=self.centre, by=by, **plan.fields)
-            plan.enrolment = Enrolment.objects.get(client=client)
-        elif step.action == ASSESS:
-            services.record_assessment(
-                enrolment=plan.enrolment, by=by, assessed_on=timezone.localdate(), **args
+            client = services.register_client(
+                centre=self.centre, by=plan.by, at=step.at, **plan.fields
             )
-        elif step.action == REQUEST:
-            services.request_training(enrolment=plan.enrolment, course=args["course"], by=by)
-        elif step.action == FINISH:
-            services.finish_training(enrolment=plan.enrolment, by=by, **args)
-        elif step.action == WITHDRAW:
-            services.withdraw(enrolment=plan.enrolment, by=by, **args)
-        else:  # pragma: no cover - a typo in this module
-            raise ValueError(step.action)
-
-
-@contextmanager
-def clock():
-    """Set Django's clock: `timezone.now()` (and so `localdate()`, `auto_now_add`, the
-    history records) answers the moment last passed to the yielded function."""
-    moment = [timezone.now()]
-    with mock.patch.object(timezone, "now", lambda: moment[0]):
-        yield lambda at: moment.__setitem__(0, at)
+            plan.enrolment = Enrolment.objects.get(client=client)
+            return
+        args = dict(step.args)
+        if step.action == ASSESS:
+            args["assessed_on"] = timezone.localdate(step.at)
+        service = {
+            ASSESS: services.record_assessment,
+            REQUEST: services.request_training,
+            FINISH: services.finish_training,
+            WITHDRAW: services.withdraw,
+        }[step.action]
+        service(enrolment=plan.enrolment, by=plan.by, at=step.at, **args)
 
 
 def _weighted(rng: random.Random, choices):

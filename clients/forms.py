@@ -123,7 +123,14 @@ class ClientForm(HamiFormMixin, forms.ModelForm):
 YES_NO = [(True, _("Yes")), (False, _("No"))]
 
 
+def enrolment_version_field():
+    """The version of the enrolment a form was shown for (hidden): the service refuses the
+    form once the file has changed, so a second tab or a retried submit saves nothing."""
+    return forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+
 class AssessmentForm(HamiFormMixin, forms.ModelForm):
+    version = enrolment_version_field()
     assessed_on = JalaliDateField(label=_("Assessed on"), max_date=timezone.localdate)
     interested_in_work = forms.TypedChoiceField(
         label=_("Interested in work"),
@@ -178,6 +185,7 @@ class AssessmentForm(HamiFormMixin, forms.ModelForm):
 
 
 class StartTrainingForm(HamiFormMixin, forms.Form):
+    version = enrolment_version_field()
     course = forms.ModelChoiceField(label=_("Course"), queryset=Course.objects.none())
 
     def __init__(self, *args, centre, **kwargs):
@@ -191,6 +199,7 @@ class StartTrainingForm(HamiFormMixin, forms.Form):
 
 
 class FinishTrainingForm(HamiFormMixin, forms.Form):
+    version = enrolment_version_field()
     finished_on = JalaliDateField(label=_("Finished on"), max_date=timezone.localdate)
     attendance_percent = forms.IntegerField(
         label=_("Attendance (%)"), min_value=0, max_value=100, widget=DigitsInput
@@ -214,6 +223,7 @@ class FinishTrainingForm(HamiFormMixin, forms.Form):
 
 
 class ReasonForm(HamiFormMixin, forms.Form):
+    version = enrolment_version_field()
     reason = forms.CharField(
         label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -89,7 +90,7 @@ class Client(models.Model):
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     education = models.CharField(_("education"), max_length=20, choices=Education.choices)
     consent_recorded_at = models.DateTimeField(_("consent to data processing recorded at"))
-    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    created_at = models.DateTimeField(_("registered at"), default=timezone.now, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -192,7 +193,7 @@ class Assessment(models.Model):
         help_text=_("When to assess again; the client returns to the worklist on this date."),
     )
     notes = models.TextField(_("notes"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = centre_scoped_manager(AssessmentQuerySet)
 
@@ -238,8 +239,19 @@ class EnrolmentQuerySet(ScopedQuerySet):
         return self.filter(centre=centre, state=State.WAITING).order_by("waiting_since", "pk")
 
 
+# States reached only through training (the transition table has no other way there): they
+# keep the course's record, its dates and attendance.
+THROUGH_TRAINING = frozenset({State.TRAINED, State.PLACED, State.SUSTAINED})
+
+
+def _states(states) -> list[str]:
+    """A constraint's list of states, in a stable order (migrations compare it)."""
+    return sorted(states)
+
+
 class Enrolment(models.Model):
-    """A client's journey at a centre (پرونده مرکز), from intake to sustained work."""
+    """A client's journey at a centre (پرونده مرکز), from intake to sustained work. Its state
+    and the fields that go with it change only through `clients.workflow.move`."""
 
     client = models.ForeignKey(
         Client, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("client")
@@ -267,8 +279,11 @@ class Enrolment(models.Model):
     )
     certificate_number = models.CharField(_("certificate number"), max_length=40, blank=True)
     review_on = models.DateField(_("review on"), null=True, blank=True)
-    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now, editable=False)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Changes with every step: a form shown for one version is refused once the file has
+    # moved on (two tabs, a retried submit).
+    version = models.PositiveIntegerField(_("version"), default=0, editable=False)
 
     objects = centre_scoped_manager(EnrolmentQuerySet)
     history = HistoricalRecords()
@@ -280,7 +295,7 @@ class Enrolment(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["client"],
-                condition=~models.Q(state__in=["sustained", "withdrawn"]),
+                condition=~models.Q(state__in=_states(CLOSED_STATES)),
                 name="enrolment_one_open_per_client",
                 violation_error_message=_("This client already has an open enrolment."),
             ),
@@ -290,17 +305,51 @@ class Enrolment(models.Model):
                 name="enrolment_attendance_at_most_100",
             ),
             models.CheckConstraint(
-                condition=~models.Q(state="waiting") | models.Q(waiting_since__isnull=False),
+                condition=~models.Q(state=State.WAITING) | models.Q(waiting_since__isnull=False),
                 name="enrolment_waiting_has_a_place_in_line",
             ),
             models.CheckConstraint(
-                condition=models.Q(seat_offered_at__isnull=True) | models.Q(state="waiting"),
+                condition=models.Q(seat_offered_at__isnull=True) | models.Q(state=State.WAITING),
                 name="enrolment_only_the_waiting_hold_a_seat_offer",
             ),
             models.CheckConstraint(
-                condition=~models.Q(state="training")
+                condition=~models.Q(state=State.TRAINING)
                 | models.Q(course__isnull=False, training_started_on__isnull=False),
                 name="enrolment_trainee_has_course_and_start_date",
+            ),
+            # A seat offer is confirmed for the course the client asked for.
+            models.CheckConstraint(
+                condition=~models.Q(state=State.WAITING) | models.Q(course__isnull=False),
+                name="enrolment_waiting_has_a_course",
+            ),
+            # The worklist brings a parked client back on the review date.
+            models.CheckConstraint(
+                condition=models.Q(state=State.NOT_READY, review_on__isnull=False)
+                | (~models.Q(state=State.NOT_READY) & models.Q(review_on__isnull=True)),
+                name="enrolment_review_date_exactly_when_not_ready",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=_states(CLOSED_STATES), closed_at__isnull=False)
+                | (~models.Q(state__in=_states(CLOSED_STATES)) & models.Q(closed_at__isnull=True)),
+                name="enrolment_closed_at_exactly_when_closed",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(training_finished_on__isnull=True)
+                | models.Q(
+                    training_started_on__isnull=False,
+                    training_finished_on__gte=models.F("training_started_on"),
+                ),
+                name="enrolment_training_finishes_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state__in=_states(THROUGH_TRAINING))
+                | models.Q(
+                    course__isnull=False,
+                    training_started_on__isnull=False,
+                    training_finished_on__isnull=False,
+                    attendance_percent__isnull=False,
+                ),
+                name="enrolment_trained_has_course_dates_and_attendance",
             ),
         ]
         indexes = [models.Index(fields=["centre", "state", "waiting_since"])]
@@ -326,7 +375,7 @@ class EnrolmentTransition(models.Model):
     action = models.CharField(_("action"), max_length=30)
     from_state = models.CharField(_("from"), max_length=20, choices=State.choices, blank=True)
     to_state = models.CharField(_("to"), max_length=20, choices=State.choices)
-    at = models.DateTimeField(_("at"), auto_now_add=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
     )

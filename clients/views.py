@@ -89,25 +89,30 @@ def client_detail(request, client):
     return render(request, "clients/client_detail.html", context)
 
 
+# The buttons of the client page: each action view and the moves it makes. A button shows
+# when the transition table allows one of its moves now and the user may use the view.
+BUTTONS: dict[str, tuple[Action, ...]] = {
+    "assess": (Action.ASSESS_READY, Action.ASSESS_NOT_READY),
+    "start_training": (Action.START_TRAINING, Action.JOIN_WAITING_LIST),
+    "finish_training": (Action.FINISH_TRAINING,),
+    "confirm_seat": (Action.CONFIRM_SEAT,),
+    "skip_seat": (Action.SKIP_SEAT,),
+    "not_ready": (Action.MARK_NOT_READY,),
+    "withdraw": (Action.WITHDRAW,),
+}
+
+
 def _available_actions(request, client, enrolment) -> set[str]:
-    """The buttons the page shows: what the state allows and the user may do (the action
-    view's own access rule, through `may`)."""
+    """The buttons the page shows: what the transition table allows (`can`) and the user
+    may do (the action view's own access rule, through `may`)."""
     if enrolment is None:
         possible = {"reopen"}
     else:
-        possible = set()
-        if enrolment.state in services.ASSESSABLE_STATES:
-            possible.add("assess")
-        if enrolment.state == State.ASSESSED:
-            possible.add("start_training")
-        if can(enrolment, Action.FINISH_TRAINING):
-            possible.add("finish_training")
-        if can(enrolment, Action.WITHDRAW):
-            possible.add("withdraw")
-        if can(enrolment, Action.MARK_NOT_READY) and enrolment.state != State.NOT_READY:
-            possible.add("not_ready")
-        if enrolment.state == State.WAITING and enrolment.seat_offered_at:
-            possible |= {"confirm_seat", "skip_seat"}
+        possible = {
+            button
+            for button, moves in BUTTONS.items()
+            if any(can(enrolment, action) for action in moves)
+        }
     return {action for action in possible if may(request.user, f"clients:{action}", client)}
 
 
@@ -124,7 +129,7 @@ def client_edit(request, client):
 @access(STAFF, model=Client)
 def assessment_create(request, client):
     enrolment = selectors.open_enrolment(client)
-    form = AssessmentForm(request.POST or None)
+    form = AssessmentForm(request.POST or None, initial=_shown_version(enrolment))
     if request.method == "POST" and form.is_valid() and enrolment is not None:
         fields = dict(form.cleaned_data)
         trades = fields.pop("preferred_trades")
@@ -133,7 +138,7 @@ def assessment_create(request, client):
                 enrolment=enrolment, by=request.user, preferred_trades=trades, **fields
             )
         except DomainError as error:
-            form.add_error(None, error.message)
+            form = _refused(form, error)
         else:
             if assessment.is_ready:
                 messages.success(request, _("Assessment saved: the client is ready for training."))
@@ -176,13 +181,28 @@ def centre_seats(request, centre):
     )
 
 
+def _shown_version(enrolment) -> dict:
+    """The form's initial hidden `version`: the enrolment as the user sees it now."""
+    return {"version": enrolment.version} if enrolment is not None else {}
+
+
+def _refused(form, error: DomainError):
+    """The form again with the refusal above it. After a refusal because the file changed,
+    the form carries the new version: the user reads the file and may submit again."""
+    if isinstance(error, services.StaleForm):
+        form.data = form.data.copy()
+        form.data["version"] = error.version
+    form.add_error(None, error.message)
+    return form
+
+
 def _enrolment_action(request, enrolment, *, form, title, button, perform, success, intro=""):
     """The shared shape of an enrolment action page: a form, a service call, a message."""
     if request.method == "POST" and form.is_valid():
         try:
             result = perform(form.cleaned_data)
         except DomainError as error:
-            form.add_error(None, error.message)
+            form = _refused(form, error)
         else:
             messages.success(request, success(result) if callable(success) else success)
             return redirect("clients:detail", pk=enrolment.client_id)
@@ -209,14 +229,16 @@ def enrolment_start_training(request, enrolment):
     return _enrolment_action(
         request,
         enrolment,
-        form=StartTrainingForm(request.POST or None, centre=enrolment.centre),
+        form=StartTrainingForm(
+            request.POST or None, centre=enrolment.centre, initial=_shown_version(enrolment)
+        ),
         title=_("Start training"),
         intro=_(
             "If the centre has no free seat, the client joins the end of the waiting list and is offered the next free seat."
         ),
         button=_("Start training"),
         perform=lambda data: services.request_training(
-            enrolment=enrolment, course=data["course"], by=request.user
+            enrolment=enrolment, by=request.user, **data
         ),
         success=success,
     )
@@ -227,7 +249,7 @@ def enrolment_finish_training(request, enrolment):
     return _enrolment_action(
         request,
         enrolment,
-        form=FinishTrainingForm(request.POST or None),
+        form=FinishTrainingForm(request.POST or None, initial=_shown_version(enrolment)),
         title=_("Finish training"),
         intro=_(
             "Record that the trainee completed the course. Their seat is offered to the next client on the waiting list."
@@ -243,7 +265,7 @@ def enrolment_withdraw(request, enrolment):
     return _enrolment_action(
         request,
         enrolment,
-        form=ReasonForm(request.POST or None),
+        form=ReasonForm(request.POST or None, initial=_shown_version(enrolment)),
         title=_("Withdraw from the programme"),
         intro=_(
             "The enrolment is closed. A seat the client held is offered to the next client on the waiting list."
@@ -259,7 +281,7 @@ def enrolment_not_ready(request, enrolment):
     return _enrolment_action(
         request,
         enrolment,
-        form=NotReadyForm(request.POST or None),
+        form=NotReadyForm(request.POST or None, initial=_shown_version(enrolment)),
         title=_("Mark as not ready yet"),
         intro=_(
             "For a client who cannot go on for now (illness, a family crisis). The client returns to the worklist on the review date."
@@ -270,11 +292,21 @@ def enrolment_not_ready(request, enrolment):
     )
 
 
+def _posted_version(request) -> int | None:
+    """The enrolment version a button was shown for; None when the post carries none."""
+    try:
+        return int(request.POST["version"])
+    except (KeyError, ValueError):
+        return None
+
+
 @access(MANAGER, model=Enrolment)
 @require_POST
 def enrolment_confirm_seat(request, enrolment):
     try:
-        services.confirm_seat(enrolment=enrolment, by=request.user)
+        services.confirm_seat(
+            enrolment=enrolment, by=request.user, version=_posted_version(request)
+        )
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -289,7 +321,7 @@ def enrolment_skip_seat(request, enrolment):
     return _enrolment_action(
         request,
         enrolment,
-        form=ReasonForm(request.POST or None),
+        form=ReasonForm(request.POST or None, initial=_shown_version(enrolment)),
         title=_("Skip the seat offer"),
         intro=_(
             "The client cannot start now: they go to the end of the waiting list and the seat is offered to the next client."

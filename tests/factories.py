@@ -129,21 +129,45 @@ class ClientFactory(DjangoModelFactory):
     created_by = factory.LazyFunction(lambda: UserFactory(username="registrar"))
 
 
+def _today_if(condition: bool):
+    return timezone.localdate() if condition else None
+
+
 class EnrolmentFactory(DjangoModelFactory):
-    """An enrolment in any state, set directly (services are for behaviour under test)."""
+    """An enrolment in any state, set directly (services are for behaviour under test),
+    with the fields the database requires of that state."""
 
     class Meta:
         model = Enrolment
 
+    class Params:
+        trained = factory.LazyAttribute(
+            lambda o: o.state in {State.TRAINED, State.PLACED, State.SUSTAINED}
+        )
+        has_course = factory.LazyAttribute(
+            lambda o: o.trained or o.state in {State.TRAINING, State.WAITING}
+        )
+
     client = factory.SubFactory(ClientFactory)
     centre = factory.SelfAttribute("client.centre")
     state = State.INTAKE
-    # A trainee always has a course and a start date (a database constraint).
     course = factory.LazyAttribute(
-        lambda o: CourseFactory(centre=o.centre) if o.state == State.TRAINING else None
+        lambda o: CourseFactory(centre=o.centre) if o.has_course else None
     )
+    # A trainee started today; a former trainee took the whole course and finished today.
     training_started_on = factory.LazyAttribute(
-        lambda o: timezone.localdate() if o.state == State.TRAINING else None
+        lambda o: o.course.starts_on if o.trained else _today_if(o.state == State.TRAINING)
+    )
+    training_finished_on = factory.LazyAttribute(lambda o: _today_if(o.trained))
+    attendance_percent = factory.LazyAttribute(lambda o: 90 if o.trained else None)
+    waiting_since = factory.LazyAttribute(
+        lambda o: timezone.now() if o.state == State.WAITING else None
+    )
+    review_on = factory.LazyAttribute(
+        lambda o: timezone.localdate() + timedelta(days=30) if o.state == State.NOT_READY else None
+    )
+    closed_at = factory.LazyAttribute(
+        lambda o: timezone.now() if o.state in {State.WITHDRAWN, State.SUSTAINED} else None
     )
 
 

@@ -1,7 +1,7 @@
 from django import template
 
 from clients.models import State
-from clients.workflow import Action
+from clients.workflow import Action, can
 
 register = template.Library()
 
@@ -15,6 +15,13 @@ def state_label(state: str) -> str:
 @register.filter
 def action_label(action: str) -> str:
     return Action(action).label if action in Action.values else action
+
+
+@register.filter
+def allows(enrolment, action: str) -> bool:
+    """Whether the transition table allows `action` on `enrolment` now
+    (`{% if enrolment|allows:"confirm_seat" %}`); the user's right is `{% may %}`'s."""
+    return can(enrolment, Action(action))
 
 
 @register.inclusion_tag("clients/includes/state_badge.html")

@@ -203,7 +203,7 @@ def test_confirming_the_offered_seat_starts_training(
         assert first.training_started_on == timezone.localdate()
         step = first.transitions.last()
         assert (step.action, step.from_state, step.to_state, step.by) == (
-            Action.START_TRAINING,
+            Action.CONFIRM_SEAT,
             State.WAITING,
             State.TRAINING,
             manager,

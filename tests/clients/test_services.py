@@ -1,6 +1,6 @@
 """What each client service refuses and what it stores, beyond the state it moves to."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.utils import timezone, translation
@@ -271,3 +271,132 @@ def test_refusals_speak_the_users_language(centre, staff):
 
         message = str(refusal.value.message)
         assert any("\u0600" <= letter <= "\u06ff" for letter in message), message
+
+
+# -- late entries: every service takes the moment a step happened --------------------------
+
+
+def test_a_journey_entered_late_keeps_its_real_dates(centre, staff, manager):
+    """Each step typed in days after it happened: every record of it carries its own day."""
+    with scope_for(staff):
+        centre.training_capacity = 1
+        centre.save()
+        course = CourseFactory(centre=centre, starts_on=date(2024, 9, 1), ends_on=date(2024, 12, 1))
+        days = {  # 2024-09-14 … 2024-09-19, office hours in Tehran
+            step: timezone.make_aware(datetime(2024, 9, 14 + n, 9, 30))
+            for n, step in enumerate(["register", "assess", "request", "free", "confirm", "finish"])
+        }
+
+        trainee = enrolment_in(State.ASSESSED, centre=centre, by=staff)
+        services.request_training(
+            enrolment=trainee, course=course, by=staff, at=days["register"] - timedelta(days=1)
+        )
+        client = services.register_client(
+            centre=centre, by=staff, at=days["register"], **client_fields(centre)
+        )
+        enrolment = Enrolment.objects.get(client=client)
+        assessment = services.record_assessment(
+            enrolment=enrolment,
+            by=staff,
+            at=days["assess"],
+            assessed_on=date(2024, 9, 15),
+            interested_in_work=True,
+            work_capacity=WorkCapacity.READY,
+            recommended_track=Track.WAGE_JOB,
+        )
+        services.request_training(enrolment=enrolment, course=course, by=staff, at=days["request"])
+        services.withdraw(enrolment=trainee, by=staff, reason="نقل مکان", at=days["free"])
+        waiting = fresh_enrolment(enrolment)
+        assert (waiting.state, waiting.waiting_since) == (State.WAITING, days["request"])
+        assert waiting.seat_offered_at == days["free"]
+        services.confirm_seat(enrolment=enrolment, by=manager, at=days["confirm"])
+        assert fresh_enrolment(enrolment).training_started_on == date(2024, 9, 18)
+        services.finish_training(
+            enrolment=enrolment,
+            by=staff,
+            finished_on=date(2024, 9, 19),
+            attendance_percent=90,
+            at=days["finish"],
+        )
+
+        client.refresh_from_db()
+        assert client.created_at == client.consent_recorded_at == days["register"]
+        enrolment = fresh_enrolment(enrolment)
+        assert enrolment.opened_at == days["register"]
+        assert assessment.created_at == days["assess"]
+        assert [(step.action, step.at) for step in enrolment.transitions.all()] == [
+            (Action.REGISTER, days["register"]),
+            (Action.ASSESS_READY, days["assess"]),
+            (Action.JOIN_WAITING_LIST, days["request"]),
+            (Action.OFFER_SEAT, days["free"]),
+            (Action.CONFIRM_SEAT, days["confirm"]),
+            (Action.FINISH_TRAINING, days["finish"]),
+        ]
+        assert fresh_enrolment(trainee).closed_at == days["free"]
+        # The history records (django-simple-history) carry the same days and the user.
+        history = [(h.history_date, h.history_user) for h in enrolment.history.order_by("pk")]
+        assert history[0] == (days["register"], staff)
+        assert history[-1] == (days["finish"], staff)
+        assert client.history.get().history_date == days["register"]
+
+
+def test_parking_skipping_and_withdrawing_late_keep_their_dates(centre, staff, manager):
+    with scope_for(staff):
+        centre.training_capacity = 1
+        centre.save()
+        course = CourseFactory(centre=centre)
+        trainee = in_training(centre, by=staff, course=course)
+        first = enrolment_in(State.ASSESSED, centre=centre, by=staff)
+        second = enrolment_in(State.ASSESSED, centre=centre, by=staff)
+        services.request_training(enrolment=first, course=course, by=staff)
+        services.request_training(enrolment=second, course=course, by=staff)
+        later = timezone.now() + timedelta(seconds=1)  # after the requests, in order
+        park, skip = later, later + timedelta(minutes=5)
+
+        services.mark_not_ready(
+            enrolment=trainee,
+            by=staff,
+            reason="بیماری",
+            review_on=timezone.localdate() + timedelta(days=30),
+            at=park,
+        )
+        services.skip_seat(enrolment=first, by=manager, reason="در سفر", at=skip)
+        services.withdraw(enrolment=first, by=staff, reason="انصراف", at=skip)
+
+        assert trainee.transitions.last().at == park
+        assert fresh_enrolment(first).transitions.get(action=Action.SKIP_SEAT).at == skip
+        assert fresh_enrolment(first).closed_at == skip
+        assert fresh_enrolment(second).seat_offered_at == skip
+
+
+def test_a_moment_without_a_time_zone_is_refused(centre, staff):
+    with scope_for(staff), pytest.raises(ValueError):
+        services.register_client(
+            centre=centre, by=staff, at=datetime(2024, 9, 14, 9, 30), **client_fields(centre)
+        )
+
+
+def fresh_enrolment(enrolment):
+    enrolment.refresh_from_db()
+    return enrolment
+
+
+def test_a_client_already_not_ready_cannot_be_parked_again(centre, staff):
+    """A review of a parked client is an assessment; "not ready yet" by hand is for a client
+    on their way, and would overwrite the review date without a word."""
+    with scope_for(staff):
+        enrolment = enrolment_in(
+            State.NOT_READY, centre=centre, by=staff, review_on=date(2030, 1, 1)
+        )
+
+        with pytest.raises(DomainError):
+            services.mark_not_ready(
+                enrolment=enrolment,
+                by=staff,
+                reason="بیماری",
+                review_on=timezone.localdate() + timedelta(days=60),
+            )
+
+        enrolment.refresh_from_db()
+        assert enrolment.review_on == date(2030, 1, 1)
+        assert not enrolment.transitions.exists()

@@ -6,7 +6,9 @@ from unittest import mock
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from django_scopes import scopes_disabled
 
 from centres.scoping import scope_for
 from clients import services
@@ -24,46 +26,70 @@ from clients.models import (
     Track,
     WorkCapacity,
 )
-from clients.workflow import TRANSITIONS, Action, move
+from clients.workflow import TRANSITIONS, Action, can, move
 from hami.errors import DomainError
 from tests.factories import ClientFactory, CourseFactory, EnrolmentFactory, national_code
 
 pytestmark = pytest.mark.django_db
 
+INTAKE, ASSESSED, WAITING, TRAINING = State.INTAKE, State.ASSESSED, State.WAITING, State.TRAINING
+TRAINED, PLACED, SUSTAINED = State.TRAINED, State.PLACED, State.SUSTAINED
+WITHDRAWN, NOT_READY = State.WITHDRAWN, State.NOT_READY
+OPEN = {INTAKE, ASSESSED, WAITING, TRAINING, TRAINED, PLACED, NOT_READY}
+OFFER, NO_OFFER = "a seat is on offer", "no seat is on offer"
+
 # The journey as DESIGN.md tells it: intake → assessed → waiting → training → trained →
-# placed → sustained, and withdrawn / not ready from any open state. Written out here, not
-# read from `TRANSITIONS`, so that a change to the table is a change to this statement.
+# placed → sustained, and withdrawn / not ready from any open state. Each action: the states
+# it may start from, the state it leads to, and what it needs besides (a seat on offer or
+# none). Written out here, not read from `TRANSITIONS`, so that a change to the table is a
+# change to this statement.
 EXPECTED = {
-    Action.ASSESS_READY: ({State.INTAKE, State.ASSESSED, State.NOT_READY}, State.ASSESSED),
-    Action.MARK_NOT_READY: (set(OPEN_STATES), State.NOT_READY),
-    Action.JOIN_WAITING_LIST: ({State.ASSESSED}, State.WAITING),
-    Action.OFFER_SEAT: ({State.WAITING}, State.WAITING),
-    Action.SKIP_SEAT: ({State.WAITING}, State.WAITING),
-    Action.START_TRAINING: ({State.ASSESSED, State.WAITING}, State.TRAINING),
-    Action.FINISH_TRAINING: ({State.TRAINING}, State.TRAINED),
-    Action.PLACE: ({State.TRAINED}, State.PLACED),
-    Action.SUSTAIN: ({State.PLACED}, State.SUSTAINED),
-    Action.WITHDRAW: (set(OPEN_STATES), State.WITHDRAWN),
+    # An assessment finds the client ready or not ready yet; a review may find them still
+    # not ready. Parking by hand is for an open enrolment not already parked.
+    Action.ASSESS_READY: ({INTAKE, ASSESSED, NOT_READY}, ASSESSED, None),
+    Action.ASSESS_NOT_READY: ({INTAKE, ASSESSED, NOT_READY}, NOT_READY, None),
+    Action.MARK_NOT_READY: (OPEN - {NOT_READY}, NOT_READY, None),
+    Action.START_TRAINING: ({ASSESSED}, TRAINING, None),
+    Action.JOIN_WAITING_LIST: ({ASSESSED}, WAITING, None),
+    Action.OFFER_SEAT: ({WAITING}, WAITING, NO_OFFER),
+    Action.SKIP_SEAT: ({WAITING}, WAITING, OFFER),
+    Action.CONFIRM_SEAT: ({WAITING}, TRAINING, OFFER),
+    Action.FINISH_TRAINING: ({TRAINING}, TRAINED, None),
+    Action.PLACE: ({TRAINED}, PLACED, None),
+    Action.SUSTAIN: ({PLACED}, SUSTAINED, None),
+    Action.WITHDRAW: (OPEN, WITHDRAWN, None),
+}
+GUARD_REFUSALS = {
+    OFFER: "No seat is on offer for this client.",
+    NO_OFFER: "A seat is already on offer for this client.",
 }
 MOVES = [action for action in Action if action != Action.REGISTER]
-PAIRS = [(state, action) for state in State for action in MOVES]
-ALLOWED = [(state, action) for state, action in PAIRS if state in EXPECTED[action][0]]
-REFUSED = [(state, action) for state, action in PAIRS if state not in EXPECTED[action][0]]
+# Where an enrolment can be: each state without a seat offer, and waiting with one.
+SITUATIONS = [(state, NO_OFFER) for state in State] + [(WAITING, OFFER)]
 
 
-def pair_id(value):
+def allowed(situation, action) -> bool:
+    (state, offer), (sources, _target, needs) = situation, EXPECTED[action]
+    return state in sources and needs in (None, offer)
+
+
+CASES = [(situation, action) for situation in SITUATIONS for action in MOVES]
+ALLOWED = [case for case in CASES if allowed(*case)]
+REFUSED = [case for case in CASES if not allowed(*case)]
+
+
+def case_id(value):
+    if isinstance(value, tuple):
+        state, offer = value
+        return f"{state.value}{'+offer' if offer == OFFER else ''}"
     return value.value
 
 
-def enrolment_in(state, *, centre, by):
+def enrolment_in(state, *, centre, by, offer=NO_OFFER):
     """An enrolment put straight into `state`, with the fields that state carries."""
-    extra = {}
-    if state == State.WAITING:
-        extra["waiting_since"] = timezone.now()
-    if state in CLOSED_STATES:
-        extra["closed_at"] = timezone.now()
     client = ClientFactory(centre=centre, created_by=by)
-    return EnrolmentFactory(client=client, state=state, **extra)
+    offered_at = timezone.now() if offer == OFFER else None
+    return EnrolmentFactory(client=client, state=state, seat_offered_at=offered_at)
 
 
 def assessment_fields(**overrides):
@@ -76,31 +102,65 @@ def assessment_fields(**overrides):
     return fields | overrides
 
 
+def callers_part(enrolment, action, centre) -> dict:
+    """The fields the service sets with each move (what the database requires of the
+    state the move leads to)."""
+    today = timezone.localdate()
+    fields = {
+        Action.ASSESS_NOT_READY: {"review_on": today + timedelta(days=30)},
+        Action.MARK_NOT_READY: {
+            "review_on": today + timedelta(days=30),
+            "seat_offered_at": None,
+        },
+        Action.START_TRAINING: {
+            "course": CourseFactory(centre=centre),
+            "training_started_on": today,
+        },
+        Action.JOIN_WAITING_LIST: {
+            "course": CourseFactory(centre=centre),
+            "waiting_since": timezone.now(),
+        },
+        Action.OFFER_SEAT: {"seat_offered_at": timezone.now()},
+        Action.SKIP_SEAT: {"seat_offered_at": None},
+        Action.CONFIRM_SEAT: {"seat_offered_at": None, "training_started_on": today},
+        Action.FINISH_TRAINING: {"training_finished_on": today, "attendance_percent": 80},
+        Action.WITHDRAW: {"seat_offered_at": None},
+    }.get(action, {})
+    if enrolment.state == NOT_READY and action != Action.ASSESS_NOT_READY:
+        fields["review_on"] = None  # a review date only while not ready
+    return fields
+
+
 def test_the_transition_table_is_the_designed_journey():
     assert set(TRANSITIONS) == set(MOVES)
-    for action, (sources, target) in TRANSITIONS.items():
-        assert (set(sources), target) == EXPECTED[action], action
+    for action, transition in TRANSITIONS.items():
+        sources, target, _needs = EXPECTED[action]
+        assert (set(transition.sources), transition.target) == (sources, target), action
 
 
-def test_every_state_action_pair_is_either_allowed_or_refused():
-    assert len(ALLOWED) + len(REFUSED) == len(State) * len(MOVES)
-    assert {state for state, _action in ALLOWED} == set(OPEN_STATES)
+def test_every_situation_action_pair_is_either_allowed_or_refused():
+    assert len(ALLOWED) + len(REFUSED) == len(SITUATIONS) * len(MOVES)
+    assert {state for (state, _offer), _action in ALLOWED} == OPEN
+    assert not any(state in {WITHDRAWN, SUSTAINED} for (state, _), _action in ALLOWED)
 
 
 # -- move(): the whole table -------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("state", "action"), ALLOWED, ids=pair_id)
-def test_allowed_step_moves_to_its_target_and_logs_one_transition(state, action, centre, staff):
+@pytest.mark.parametrize(("situation", "action"), ALLOWED, ids=case_id)
+def test_allowed_step_moves_to_its_target_and_logs_one_transition(situation, action, centre, staff):
+    state, offer = situation
     with scope_for(staff):
-        enrolment = enrolment_in(state, centre=centre, by=staff)
-        if action == Action.JOIN_WAITING_LIST:
-            enrolment.waiting_since = timezone.now()  # the caller's part: a place in line
-        if action == Action.START_TRAINING:  # the caller's part: a course and a start date
-            enrolment.course = CourseFactory(centre=centre)
-            enrolment.training_started_on = timezone.localdate()
+        enrolment = enrolment_in(state, centre=centre, by=staff, offer=offer)
+        assert can(enrolment, action)
 
-        transition = move(enrolment, action, by=staff, reason="دلیل آزمایشی")
+        transition = move(
+            enrolment,
+            action,
+            by=staff,
+            reason="دلیل آزمایشی",
+            **callers_part(enrolment, action, centre),
+        )
 
         target = EXPECTED[action][1]
         enrolment.refresh_from_db()
@@ -111,24 +171,66 @@ def test_allowed_step_moves_to_its_target_and_logs_one_transition(state, action,
         assert logged.by == staff
         assert logged.reason == "دلیل آزمایشی"
         assert logged.at is not None
-        assert (enrolment.closed_at is not None) == (target in CLOSED_STATES)
+        assert (enrolment.closed_at is not None) == (target in {WITHDRAWN, SUSTAINED})
 
 
-@pytest.mark.parametrize(("state", "action"), REFUSED, ids=pair_id)
-def test_refused_step_raises_and_changes_nothing(state, action, centre, staff):
+@pytest.mark.parametrize(("situation", "action"), REFUSED, ids=case_id)
+def test_refused_step_raises_and_changes_nothing(situation, action, centre, staff):
+    state, offer = situation
     with scope_for(staff):
-        enrolment = enrolment_in(state, centre=centre, by=staff)
+        enrolment = enrolment_in(state, centre=centre, by=staff, offer=offer)
         history_before = enrolment.history.count()
+        assert not can(enrolment, action)
 
-        with pytest.raises(DomainError) as refusal:
-            move(enrolment, action, by=staff, reason="دلیل")
+        with translation.override("en"):
+            with pytest.raises(DomainError) as refusal:
+                move(enrolment, action, by=staff, reason="دلیل")
 
-        assert str(action.label) in str(refusal.value.message)
+            sources, _target, needs = EXPECTED[action]
+            message = str(refusal.value.message)
+            if state in sources:  # the state would do; what the move needs besides is missing
+                assert message == GUARD_REFUSALS[needs]
+            else:
+                assert str(action.label) in message
         assert enrolment.state == state
         enrolment.refresh_from_db()
         assert enrolment.state == state
         assert not EnrolmentTransition.objects.filter(enrolment=enrolment).exists()
         assert enrolment.history.count() == history_before
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_move_outside_a_transaction_is_refused(centre, staff):
+    with scope_for(staff):
+        enrolment = enrolment_in(INTAKE, centre=centre, by=staff)
+
+        with pytest.raises(RuntimeError):
+            move(enrolment, Action.WITHDRAW, by=staff, reason="انصراف")
+
+        enrolment.refresh_from_db()
+        assert enrolment.state == INTAKE
+        assert not enrolment.transitions.exists()
+        with transaction.atomic():
+            move(enrolment, Action.WITHDRAW, by=staff, reason="انصراف")
+        enrolment.refresh_from_db()
+        assert enrolment.state == WITHDRAWN
+
+
+def test_a_step_cannot_be_dated_before_the_last_recorded_one(centre, staff):
+    with scope_for(staff):
+        enrolment = enrolment_in(INTAKE, centre=centre, by=staff)
+        registered = timezone.now() - timedelta(days=3)
+        EnrolmentTransition.objects.create(
+            enrolment=enrolment, action=Action.REGISTER, to_state=INTAKE, by=staff, at=registered
+        )
+
+        with pytest.raises(DomainError):
+            services.withdraw(
+                enrolment=enrolment, by=staff, reason="انصراف", at=registered - timedelta(days=1)
+            )
+
+        enrolment.refresh_from_db()
+        assert enrolment.state == INTAKE
 
 
 # -- the main paths, through the services --------------------------------------------------
@@ -220,7 +322,7 @@ def test_not_ready_assessment_parks_the_enrolment_until_the_review_date(not_read
         assert (enrolment.state, enrolment.review_on) == (State.NOT_READY, review_on)
         step = enrolment.transitions.get()
         assert (step.action, step.to_state, step.reason) == (
-            Action.MARK_NOT_READY,
+            Action.ASSESS_NOT_READY,
             State.NOT_READY,
             "مرکز توانبخشی",
         )
@@ -444,7 +546,7 @@ def test_sustained_is_reached_through_placement(centre, staff):
     with scope_for(staff):
         enrolment = enrolment_in(State.TRAINED, centre=centre, by=staff)
 
-        move(enrolment, Action.PLACE, by=staff)
+        move(enrolment, Action.PLACE, by=staff, at=timezone.now() - timedelta(hours=2))
         move(enrolment, Action.SUSTAIN, by=staff, at=timezone.now() - timedelta(hours=1))
 
         enrolment.refresh_from_db()
@@ -454,3 +556,69 @@ def test_sustained_is_reached_through_placement(centre, staff):
             State.PLACED,
             State.SUSTAINED,
         ]
+
+
+# -- what the database refuses, whatever the code does ----------------------------------------
+
+TODAY = date(2024, 9, 14)
+BROKEN = {
+    "not-ready-without-a-review-date": (NOT_READY, {"review_on": None}),
+    "a-review-date-while-assessed": (ASSESSED, {"review_on": TODAY}),
+    "withdrawn-without-a-closing-time": (WITHDRAWN, {"closed_at": None}),
+    "sustained-without-a-closing-time": (SUSTAINED, {"closed_at": None}),
+    "in-training-with-a-closing-time": (TRAINING, {"closed_at": timezone.now()}),
+    "finished-before-it-started": (
+        TRAINED,
+        {"training_started_on": TODAY, "training_finished_on": TODAY - timedelta(days=1)},
+    ),
+    "finished-without-a-start": (
+        WITHDRAWN,
+        {"training_started_on": None, "training_finished_on": TODAY},
+    ),
+    "trained-without-attendance": (TRAINED, {"attendance_percent": None}),
+    "trained-without-a-finish-date": (TRAINED, {"training_finished_on": None}),
+    "placed-without-attendance": (PLACED, {"attendance_percent": None}),
+    "sustained-without-a-course": (SUSTAINED, {"course": None}),
+    "waiting-without-a-course": (WAITING, {"course": None}),
+}
+
+
+@pytest.mark.parametrize(("state", "broken"), BROKEN.values(), ids=BROKEN.keys())
+def test_the_database_refuses_an_enrolment_that_breaks_its_states_rules(
+    state, broken, centre, staff
+):
+    enrolment = enrolment_in(state, centre=centre, by=staff)
+
+    with scopes_disabled():
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Enrolment.objects.filter(pk=enrolment.pk).update(**broken)
+
+        enrolment.refresh_from_db()
+        assert enrolment.state == state
+
+
+# -- the client page offers what the table allows ------------------------------------------
+
+# Each button of the client page and the moves its page makes.
+BUTTONS = {
+    "clients:assess": {Action.ASSESS_READY, Action.ASSESS_NOT_READY},
+    "clients:start_training": {Action.START_TRAINING, Action.JOIN_WAITING_LIST},
+    "clients:finish_training": {Action.FINISH_TRAINING},
+    "clients:confirm_seat": {Action.CONFIRM_SEAT},
+    "clients:skip_seat": {Action.SKIP_SEAT},
+    "clients:not_ready": {Action.MARK_NOT_READY},
+    "clients:withdraw": {Action.WITHDRAW},
+}
+
+
+@pytest.mark.parametrize("situation", SITUATIONS, ids=case_id)
+def test_the_client_page_shows_a_button_for_each_allowed_move(situation, centre, manager, login):
+    state, offer = situation
+    enrolment = enrolment_in(state, centre=centre, by=manager, offer=offer)
+    page = login(manager).get(reverse("clients:detail", args=[enrolment.client_id]))
+    html = page.content.decode()
+
+    for name, moves in BUTTONS.items():
+        pk = enrolment.client_id if name == "clients:assess" else enrolment.pk
+        expected = any(allowed(situation, action) for action in moves)
+        assert (reverse(name, args=[pk]) in html) == expected, name
