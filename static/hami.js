@@ -14,6 +14,7 @@ document.addEventListener("DOMContentLoaded", function () {
       useDropDownYears: true,
       zIndex: 2000,
     });
+    keepThePickerOutOfTheKeyboardsWay(picker);
     nameThePickersLists();
   }
 });
@@ -32,4 +33,28 @@ function nameThePickersLists() {
     });
   }
   new MutationObserver(name).observe(document.body, { childList: true, subtree: true });
+}
+
+// The picker is a help for the mouse; keyboard users type the date. The picker opens when
+// a date field takes the focus, but it closes only on a click elsewhere: after Tab it
+// stays open over the next fields. Its own Escape handler blurs the field, losing the
+// keyboard user's place. So: close it when the focus moves on, and let Escape close it
+// while the focus stays in the field.
+function keepThePickerOutOfTheKeyboardsWay(picker) {
+  var insidePicker = "[data-jdp], jdp-container";
+  document.addEventListener("focusin", function (event) {
+    if (!event.target.closest(insidePicker)) {
+      picker.hide();
+    }
+  });
+  document.addEventListener(
+    "keydown",
+    function (event) {
+      if (event.key === "Escape" && event.target.matches("[data-jdp]")) {
+        event.stopPropagation(); // the picker's own handler would blur the field
+        picker.hide();
+      }
+    },
+    true,
+  );
 }
