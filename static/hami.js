@@ -2,6 +2,13 @@
 "use strict";
 
 document.addEventListener("DOMContentLoaded", function () {
+  // A form that comes back with errors puts the focus on the first field to fix: keyboard
+  // and screen-reader users start where the work is, and hear the error with the field.
+  var firstError = document.querySelector("main form .is-invalid");
+  if (firstError) {
+    firstError.focus();
+  }
+
   // Jalali date picker on every <input data-jdp> (the Persian date widget), including
   // inputs that htmx swaps in later: startWatch listens on the body.
   var picker = window.jalaliDatepicker;

@@ -130,7 +130,7 @@ def register_client(
     skip_to_content(page)
     follow(page, main.locator("a[href$='/clients/new/']"))
     tab_to(page, page.locator("input[name=id_number]"))
-    page.keyboard.type(national_code(number))
+    page.keyboard.type("1234567890")  # a wrong check digit
     page.keyboard.press("Tab")
     expect(page.locator("input[name=welfare_file_number]")).to_be_focused()
     page.keyboard.type(f"KB-{number}")
@@ -159,6 +159,15 @@ def register_client(
     tab_to(page, main.locator("button[type=submit]"))
     screenshot(f"keyboard-register-{page.locator('html').get_attribute('lang')}")
     press_and_load(page, "Enter")
+
+    # The national code was mistyped: the form comes back with the focus on that field.
+    id_number = page.locator("input[name=id_number]")
+    expect(id_number).to_be_focused()
+    expect(id_number).to_have_attribute("aria-invalid", "true")
+    assert_focus_is_visible(page)
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.type(national_code(number))
+    press_and_load(page, "Enter")  # Enter in a text field submits its form
     expect(page.get_by_role("heading", level=1)).to_have_text("فاطمه محمدی")
 
 
