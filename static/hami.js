@@ -9,6 +9,10 @@ document.addEventListener("DOMContentLoaded", function () {
     firstError.focus();
   }
 
+  letTheKeyboardScrollWideTables();
+  window.addEventListener("resize", letTheKeyboardScrollWideTables);
+  document.body.addEventListener("htmx:afterSettle", letTheKeyboardScrollWideTables);
+
   // Jalali date picker on every <input data-jdp> (the Persian date widget), including
   // inputs that htmx swaps in later: startWatch listens on the body.
   var picker = window.jalaliDatepicker;
@@ -45,23 +49,61 @@ function nameThePickersLists() {
 // The picker is a help for the mouse; keyboard users type the date. The picker opens when
 // a date field takes the focus, but it closes only on a click elsewhere: after Tab it
 // stays open over the next fields. Its own Escape handler blurs the field, losing the
-// keyboard user's place. So: close it when the focus moves on, and let Escape close it
-// while the focus stays in the field.
+// keyboard user's place. And it finishes opening 300 ms after the focus came, even when
+// the focus has gone again. So: close it when the focus moves on, let Escape close it
+// while the focus stays in the field, and close it again if it opens after either.
 function keepThePickerOutOfTheKeyboardsWay(picker) {
-  var insidePicker = "[data-jdp], jdp-container";
-  document.addEventListener("focusin", function (event) {
-    if (!event.target.closest(insidePicker)) {
+  var dateField = "[data-jdp]";
+  var closedWithEscape = null; // the field whose picker Escape closed, while it has focus
+
+  function pickerBelongsToTheFocus() {
+    var focused = document.activeElement;
+    if (!focused || focused === document.body) {
+      return true; // a click inside the picker, not a keyboard move
+    }
+    return focused !== closedWithEscape && focused.closest(dateField + ", jdp-container") !== null;
+  }
+
+  document.addEventListener("focusin", function () {
+    closedWithEscape = null;
+    if (!pickerBelongsToTheFocus()) {
       picker.hide();
     }
+  });
+  document.addEventListener("mousedown", function () {
+    closedWithEscape = null;
   });
   document.addEventListener(
     "keydown",
     function (event) {
-      if (event.key === "Escape" && event.target.matches("[data-jdp]")) {
+      if (event.key === "Escape" && event.target.matches(dateField)) {
         event.stopPropagation(); // the picker's own handler would blur the field
+        closedWithEscape = event.target;
         picker.hide();
       }
     },
     true,
   );
+  new MutationObserver(function () {
+    var container = document.querySelector("jdp-container");
+    if (container && container.style.display !== "none" && !pickerBelongsToTheFocus()) {
+      picker.hide();
+    }
+  }).observe(document.body, { attributes: true, attributeFilter: ["style"], subtree: true });
+}
+
+// A table wider than the screen (on a phone) scrolls sideways inside its .table-responsive
+// box, which the keyboard can scroll only when the box takes the focus. Such a box becomes
+// a Tab stop while it scrolls, and only then.
+function letTheKeyboardScrollWideTables() {
+  document.querySelectorAll(".table-responsive").forEach(function (box) {
+    var scrolls = box.scrollWidth > box.clientWidth;
+    if (scrolls && !box.hasAttribute("tabindex")) {
+      box.setAttribute("tabindex", "0");
+      box.dataset.hamiScrolls = "";
+    } else if (!scrolls && "hamiScrolls" in box.dataset) {
+      box.removeAttribute("tabindex");
+      delete box.dataset.hamiScrolls;
+    }
+  });
 }

@@ -301,3 +301,26 @@ def test_manager_confirms_a_seat_switches_language_and_logs_out_with_the_keyboar
     assert_focus_is_visible(page)
     press_and_load(page, "Enter")
     expect(page.locator("input[name=username]")).to_be_visible()
+
+
+def test_the_date_picker_stays_closed_once_the_keyboard_has_moved_on(
+    live_server, page, staff, password
+):
+    """The picker finishes opening a moment after the field takes the focus; a fast
+    Tab or Escape must not leave it to pop up over the form afterwards."""
+    page.clock.install()  # the browser's timers run only when the test says so
+    log_in(page, live_server, "staff.a", password)
+    page.goto(f"{live_server.url}/clients/new/")
+    picker, birth = page.locator("jdp-container"), page.locator("input[name=birth_date]")
+
+    tab_to(page, birth)
+    page.keyboard.press("Tab")  # straight on, before the picker has finished opening
+    page.clock.run_for(2000)
+    expect(page.locator("input[name=mobile]")).to_be_focused()
+    expect(picker).to_be_hidden()
+
+    tab_to(page, birth, backwards=True)
+    page.keyboard.press("Escape")
+    page.clock.run_for(2000)
+    expect(birth).to_be_focused()
+    expect(picker).to_be_hidden()
