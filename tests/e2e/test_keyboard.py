@@ -223,46 +223,53 @@ def type_iso_date(page, field):
     expect(field).to_have_value("1991-09-22")
 
 
-def test_register_assess_and_train_with_the_keyboard_alone_in_persian(
-    live_server, page, screenshot, staff, centre, password
+# What a user of each language types and picks: the same journey, in their words.
+JOURNEY = {
+    "fa": {
+        "type_birth_date": type_jalali_date,
+        "birth_date_shown": "۱۳۷۰/۰۶/۳۱",
+        "gender": "زن",
+        "category": "زن سرپرست خانوار",
+        "education": "دیپلم",
+        "track": "اشتغال مزدبگیری",
+        "course": "خیاطی مقدماتی",
+        "attendance": "۹۲",
+    },
+    "en": {
+        "type_birth_date": type_iso_date,
+        "birth_date_shown": "1991-09-22",
+        "gender": "Female",
+        "category": "Female head of household",
+        "education": "High-school diploma",
+        "track": "Wage job",
+        "course": "Tailoring basics",
+        "attendance": "92",
+    },
+}
+
+
+@pytest.mark.parametrize("language", JOURNEY)
+def test_register_assess_and_train_with_the_keyboard_alone(
+    live_server, page, screenshot, staff, centre, password, language
 ):
-    CourseFactory(centre=centre, title="خیاطی مقدماتی")
+    words = JOURNEY[language]
+    staff.language = language
+    staff.save(update_fields=["language"])
+    CourseFactory(centre=centre, title=words["course"])
     log_in(page, live_server, "staff.a", password)
-    expect(page.locator("html")).to_have_attribute("lang", "fa")
+    expect(page.locator("html")).to_have_attribute("lang", language)
     register_client(
         page,
         screenshot,
-        birth_date=type_jalali_date,
-        pick_gender="زن",
-        pick_category="زن سرپرست خانوار",
-        pick_education="دیپلم",
+        birth_date=words["type_birth_date"],
+        pick_gender=words["gender"],
+        pick_category=words["category"],
+        pick_education=words["education"],
         number=11,
     )
-    expect(page.locator("main")).to_contain_text("۱۳۷۰/۰۶/۳۱")
-    assess(page, pick_track="اشتغال مزدبگیری")
-    start_and_finish_training(page, course_title="خیاطی مقدماتی", attendance="۹۲")
-
-
-def test_register_assess_and_train_with_the_keyboard_alone_in_english(
-    live_server, page, screenshot, staff, centre, password
-):
-    staff.language = "en"
-    staff.save(update_fields=["language"])
-    CourseFactory(centre=centre, title="Tailoring basics")
-    log_in(page, live_server, "staff.a", password)
-    expect(page.locator("html")).to_have_attribute("lang", "en")
-    register_client(
-        page,
-        screenshot,
-        birth_date=type_iso_date,
-        pick_gender="Female",
-        pick_category="Female head of household",
-        pick_education="High-school diploma",
-        number=12,
-    )
-    expect(page.locator("main")).to_contain_text("1991-09-22")
-    assess(page, pick_track="Wage job")
-    start_and_finish_training(page, course_title="Tailoring basics", attendance="92")
+    expect(page.locator("main")).to_contain_text(words["birth_date_shown"])
+    assess(page, pick_track=words["track"])
+    start_and_finish_training(page, course_title=words["course"], attendance=words["attendance"])
 
 
 def test_manager_confirms_a_seat_switches_language_and_logs_out_with_the_keyboard(
