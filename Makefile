@@ -27,7 +27,7 @@ translations: $(VENV)/.installed ## compile locale/*/django.po to .mo with polib
 
 messages: $(VENV)/.installed ## refresh locale/*/django.po from the code
 	$(PY) manage.py makemessages --locale fa --ignore '.venv/*' --ignore '.tools/*' --ignore 'static/vendor/*' --ignore 'tests/*' --ignore 'benchmarks/*' --no-obsolete
-	$(PY) manage.py makemessages --domain djangojs --locale fa --ignore '.venv/*' --ignore '.tools/*' --ignore 'static/vendor/*' --ignore 'staticfiles/*' --no-obsolete
+	$(PY) manage.py makemessages --domain djangojs --locale fa --ignore '.venv/*' --ignore '.tools/*' --ignore 'static/vendor/*' --ignore 'tests/*' --ignore 'staticfiles/*' --no-obsolete
 
 run: install ## the site on http://127.0.0.1:8000 with demo data, a Celery worker and beat
 	$(PY) manage.py migrate --no-input
@@ -49,7 +49,7 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-vendor: ## refresh static/vendor from npm (needs Node.js; only for maintainers)
+vendor: ## refresh static/vendor and tests/e2e/vendor (axe-core) from npm (needs Node.js; only for maintainers)
 	bash scripts/vendor_assets.sh
 
 clean:

@@ -2,10 +2,22 @@
 "use strict";
 
 document.addEventListener("DOMContentLoaded", function () {
+  // A form that comes back with errors puts the focus on the first field to fix: keyboard
+  // and screen-reader users start where the work is, and hear the error with the field.
+  var firstError = document.querySelector("main form .is-invalid");
+  if (firstError) {
+    firstError.focus();
+  }
+
+  letTheKeyboardScrollWideTables();
+  window.addEventListener("resize", letTheKeyboardScrollWideTables);
+  document.body.addEventListener("htmx:afterSettle", letTheKeyboardScrollWideTables);
+
   // Jalali date picker on every <input data-jdp> (the Persian date widget), including
   // inputs that htmx swaps in later: startWatch listens on the body.
-  if (window.jalaliDatepicker && document.documentElement.lang === "fa") {
-    window.jalaliDatepicker.startWatch({
+  var picker = window.jalaliDatepicker;
+  if (picker && document.documentElement.lang === "fa") {
+    picker.startWatch({
       persianDigits: true,
       showTodayBtn: true,
       showEmptyBtn: true,
@@ -13,5 +25,85 @@ document.addEventListener("DOMContentLoaded", function () {
       useDropDownYears: true,
       zIndex: 2000,
     });
+    keepThePickerOutOfTheKeyboardsWay(picker);
+    nameThePickersLists();
   }
 });
+
+// The picker's year and month lists have no label; screen readers would announce two
+// nameless lists. The picker runs on Persian pages only, so the names are Persian.
+function nameThePickersLists() {
+  var names = { ".jdp-year select": "سال", ".jdp-month select": "ماه" };
+  function name() {
+    Object.keys(names).forEach(function (selector) {
+      document.querySelectorAll("jdp-container " + selector).forEach(function (list) {
+        if (!list.hasAttribute("aria-label")) {
+          list.setAttribute("aria-label", names[selector]);
+        }
+      });
+    });
+  }
+  new MutationObserver(name).observe(document.body, { childList: true, subtree: true });
+}
+
+// The picker is a help for the mouse; keyboard users type the date. The picker opens when
+// a date field takes the focus, but it closes only on a click elsewhere: after Tab it
+// stays open over the next fields. Its own Escape handler blurs the field, losing the
+// keyboard user's place. And it finishes opening 300 ms after the focus came, even when
+// the focus has gone again. So: close it when the focus moves on, let Escape close it
+// while the focus stays in the field, and close it again if it opens after either.
+function keepThePickerOutOfTheKeyboardsWay(picker) {
+  var dateField = "[data-jdp]";
+  var closedWithEscape = null; // the field whose picker Escape closed, while it has focus
+
+  function pickerBelongsToTheFocus() {
+    var focused = document.activeElement;
+    if (!focused || focused === document.body) {
+      return true; // a click inside the picker, not a keyboard move
+    }
+    return focused !== closedWithEscape && focused.closest(dateField + ", jdp-container") !== null;
+  }
+
+  document.addEventListener("focusin", function () {
+    closedWithEscape = null;
+    if (!pickerBelongsToTheFocus()) {
+      picker.hide();
+    }
+  });
+  document.addEventListener("mousedown", function () {
+    closedWithEscape = null;
+  });
+  document.addEventListener(
+    "keydown",
+    function (event) {
+      if (event.key === "Escape" && event.target.matches(dateField)) {
+        event.stopPropagation(); // the picker's own handler would blur the field
+        closedWithEscape = event.target;
+        picker.hide();
+      }
+    },
+    true,
+  );
+  new MutationObserver(function () {
+    var container = document.querySelector("jdp-container");
+    if (container && container.style.display !== "none" && !pickerBelongsToTheFocus()) {
+      picker.hide();
+    }
+  }).observe(document.body, { attributes: true, attributeFilter: ["style"], subtree: true });
+}
+
+// A table wider than the screen (on a phone) scrolls sideways inside its .table-responsive
+// box, which the keyboard can scroll only when the box takes the focus. Such a box becomes
+// a Tab stop while it scrolls, and only then.
+function letTheKeyboardScrollWideTables() {
+  document.querySelectorAll(".table-responsive").forEach(function (box) {
+    var scrolls = box.scrollWidth > box.clientWidth;
+    if (scrolls && !box.hasAttribute("tabindex")) {
+      box.setAttribute("tabindex", "0");
+      box.dataset.hamiScrolls = "";
+    } else if (!scrolls && "hamiScrolls" in box.dataset) {
+      box.removeAttribute("tabindex");
+      delete box.dataset.hamiScrolls;
+    }
+  });
+}

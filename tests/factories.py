@@ -171,7 +171,7 @@ class EnrolmentFactory(DjangoModelFactory):
     )
 
 
-class ClientImportFactory(factory.django.DjangoModelFactory):
+class ClientImportFactory(DjangoModelFactory):
     """A confirmed import, as the import page records it before its task runs."""
 
     class Meta:
