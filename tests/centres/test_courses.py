@@ -181,7 +181,7 @@ def test_editing_keeps_a_course_in_a_since_retired_trade(login, staff, centre, t
 def test_edit_form_shows_the_dates_in_jalali(login, staff, centre):
     course = CourseFactory(centre=centre, starts_on=date(2025, 9, 23))
     response = login(staff).get(reverse("centres:course_edit", args=[course.pk]))
-    assert 'value="1404/07/01"' in response.content.decode()
+    assert 'value="۱۴۰۴/۰۷/۰۱"' in response.content.decode()
 
 
 def test_staff_cannot_edit_another_centres_course(login, staff, other_centre, tailoring):
