@@ -56,7 +56,8 @@ class ClientForm(HamiFormMixin, forms.ModelForm):
         ]
         widgets = {
             "id_number": DigitsInput,
-            "welfare_file_number": DigitsInput,
+            # Letters too (ISF-01-00081): left to right, but the full keyboard on phones.
+            "welfare_file_number": forms.TextInput(attrs={"dir": "ltr", "autocomplete": "off"}),
             "address": forms.Textarea(attrs={"rows": 2}),
         }
 
@@ -68,6 +69,7 @@ class ClientForm(HamiFormMixin, forms.ModelForm):
             del self.fields["consent"]  # recorded once, at registration
         for name in ("gender", "category", "education"):
             self.fields[name].choices = [("", _("Choose…")), *self.fields[name].choices[1:]]
+        self.fields["province"].empty_label = _("Choose…")
         if not self.is_bound and not self.instance.pk:
             self.initial.setdefault("province", centre.province_id)
             self.initial.setdefault("city", centre.city)

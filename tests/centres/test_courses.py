@@ -335,6 +335,16 @@ def test_national_office_goes_from_a_centre_to_its_courses(login, national, cent
 # Course dates a course can have, and a course entered twice.
 
 
+def saved_course(centre, trade, **changes):
+    """A course as `course_data` would have saved it."""
+    fields = {
+        "title": "خیاطی مقدماتی",
+        "starts_on": date(2025, 9, 23),
+        "ends_on": date(2025, 12, 21),
+    }
+    return CourseFactory(centre=centre, trade=trade, **(fields | changes))
+
+
 def course_count():
     with scopes_disabled():
         return Course.objects.count()
@@ -450,13 +460,7 @@ def test_the_duplicate_message_is_clear(login, english, staff, tailoring):
 def test_the_same_title_another_day_or_at_another_centre_is_another_course(
     login, staff, other_centre, tailoring
 ):
-    CourseFactory(
-        centre=other_centre,
-        trade=tailoring,
-        title="خیاطی مقدماتی",
-        starts_on=date(2025, 9, 23),
-        ends_on=date(2025, 12, 21),
-    )
+    saved_course(other_centre, tailoring)
     client = login(staff)
     assert client.post(reverse("centres:course_create"), course_data(tailoring)).status_code == 302
     again = course_data(tailoring, starts_on="2025-09-24")
@@ -464,20 +468,8 @@ def test_the_same_title_another_day_or_at_another_centre_is_another_course(
 
 
 def test_editing_a_course_into_a_copy_of_another_is_refused(login, staff, centre, tailoring):
-    CourseFactory(
-        centre=centre,
-        trade=tailoring,
-        title="خیاطی مقدماتی",
-        starts_on=date(2025, 9, 23),
-        ends_on=date(2025, 12, 21),
-    )
-    other = CourseFactory(
-        centre=centre,
-        trade=tailoring,
-        title="خیاطی پیشرفته",
-        starts_on=date(2025, 9, 23),
-        ends_on=date(2025, 12, 21),
-    )
+    saved_course(centre, tailoring)
+    other = saved_course(centre, tailoring, title="خیاطی پیشرفته")
     response = login(staff).post(
         reverse("centres:course_edit", args=[other.pk]), course_data(tailoring)
     )

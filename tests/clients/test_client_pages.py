@@ -480,3 +480,15 @@ def test_the_client_list_tells_caches_it_varies_on_htmx(login, staff, htmx):
     response = login(staff).get(reverse("clients:list"), **headers)
     vary = {header.strip().lower() for header in response["Vary"].split(",")}
     assert {"hx-request", "hx-history-restore-request"} <= vary
+
+
+@pytest.mark.django_db
+def test_the_registration_form_has_no_untranslated_blank_choice(login, staff):
+    html = login(staff).get(reverse("clients:create")).content.decode()
+    assert "---------" not in html
+
+
+@pytest.mark.django_db
+def test_the_welfare_file_number_can_be_typed_with_letters_on_a_phone(login, staff):
+    form = login(staff).get(reverse("clients:create")).context["form"]
+    assert "inputmode" not in str(form["welfare_file_number"])
