@@ -1,18 +1,29 @@
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Q, TextChoices
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import ChoiceFilter, FilterSet, ModelChoiceFilter
 
-from hami.forms import CrispyFilterSetMixin, HamiFormMixin, JalaliDateField
-from hami.text import localise_digits_lazy, normalise_text
+from hami.forms import CrispyFilterSetMixin, HamiFormMixin, JalaliDateField, display_date_lazy
+from hami.jalali import add_months
+from hami.text import localise_digits_lazy
 from hami.widgets import DigitsInput
 
 from .models import Centre, Course, Trade
 
 MIN_COURSE_HOURS, MAX_COURSE_HOURS = 1, 2000
+# A course is entered at most this many years after it started (records of past courses),
+# planned at most this many years ahead, and lasts at most this many years.
+COURSE_YEARS_BACK, COURSE_YEARS_AHEAD, MAX_COURSE_YEARS = 5, 2, 2
+
+
+DUPLICATE_COURSE = _(
+    "This centre already has a course of this title starting on this day. If it was saved "
+    "a moment ago, open it from the course list instead of adding it again."
+)
 
 
 class CourseForm(HamiFormMixin, forms.ModelForm):
@@ -57,12 +68,14 @@ class CourseForm(HamiFormMixin, forms.ModelForm):
             ),
         }
         error_messages = {
-            "title": {"required": _("Give the course a title.")},
+            "title": {"required": _("Give the course a title.")},  # also when only spaces
             "trade": {"required": _("Choose the trade the course teaches.")},
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, today=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.today = today or timezone.localdate()
+        self._bound_the_dates()
         active = Q(is_active=True)
         if self.instance.trade_id:
             active |= Q(pk=self.instance.trade_id)  # keep a since-retired trade on edit
@@ -76,14 +89,30 @@ class CourseForm(HamiFormMixin, forms.ModelForm):
             "awards_certificate",
         )
 
-    def clean_title(self):
-        title = normalise_text(self.cleaned_data["title"])
-        if not title:
-            raise ValidationError(self.fields["title"].error_messages["required"], code="required")
-        return title
-
-    def clean_instructor(self):
-        return normalise_text(self.cleaned_data["instructor"])
+    def _bound_the_dates(self):
+        """Dates a course can have: from a few years back (and not before the centre
+        opened) to a few years ahead. A course already saved keeps its dates editable."""
+        starts_on, ends_on = self.fields["starts_on"], self.fields["ends_on"]
+        earliest = add_months(self.today, -12 * COURSE_YEARS_BACK)
+        starts_on.error_messages["min_date"] = _(
+            "A course that started before %(date)s is too long ago to be entered."
+        )
+        opened_on = self.instance.centre.opened_on if self.instance.centre_id else None
+        if opened_on and opened_on > earliest:
+            earliest = opened_on
+            starts_on.error_messages["min_date"] = _(
+                "The centre opened on %(date)s: a course cannot start before."
+            )
+        latest = add_months(self.today, 12 * COURSE_YEARS_AHEAD)
+        starts_on.error_messages["max_date"] = _(
+            "Courses are planned at most two years ahead: a course cannot start after %(date)s."
+        )
+        if self.instance.pk:
+            earliest = min(earliest, self.instance.starts_on)
+            latest = max(latest, self.instance.starts_on)
+        starts_on.min_date, starts_on.max_date = earliest, latest
+        ends_on.min_date = earliest
+        ends_on.max_date = add_months(latest, 12 * MAX_COURSE_YEARS)
 
     def clean_hours(self):
         hours = self.cleaned_data["hours"]
@@ -108,7 +137,47 @@ class CourseForm(HamiFormMixin, forms.ModelForm):
                     _("The course cannot end before it starts."), code="ends_before_start"
                 ),
             )
+        elif starts_on and ends_on and ends_on > add_months(starts_on, 12 * MAX_COURSE_YEARS):
+            self.add_error(
+                "ends_on",
+                ValidationError(
+                    _("A course lasts at most two years: this one must end by %(date)s."),
+                    code="too_long",
+                    params={
+                        "date": display_date_lazy(add_months(starts_on, 12 * MAX_COURSE_YEARS))
+                    },
+                ),
+            )
+        title = cleaned.get("title")
+        if title and starts_on and self._same_course_exists(title, starts_on):
+            self.add_error(
+                None,
+                ValidationError(DUPLICATE_COURSE, code="duplicate_course"),
+            )
         return cleaned
+
+    def _same_course_exists(self, title, starts_on) -> bool:
+        # The instance's centre is the user's own (the view sets it), so the query stays
+        # inside the request's scope.
+        return (
+            Course.objects.filter(
+                centre_id=self.instance.centre_id, title__iexact=title, starts_on=starts_on
+            )
+            .exclude(pk=self.instance.pk)
+            .exists()
+        )
+
+    def save_unless_duplicate(self) -> Course | None:
+        """Save the course, or say it exists when the same course was saved a moment ago
+        (two submits at once pass `clean` together; the database lets one through)."""
+        try:
+            with transaction.atomic():
+                return self.save()
+        except IntegrityError:
+            if not self._same_course_exists(self.instance.title, self.instance.starts_on):
+                raise
+            self.add_error(None, ValidationError(DUPLICATE_COURSE, code="duplicate_course"))
+            return None
 
 
 class CoursePeriod(TextChoices):

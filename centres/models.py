@@ -1,10 +1,12 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from hami.text import normalise_text
+from hami.validators import EARLIEST_DATE, LATEST_DATE
 
 from .roles import MembershipRole
 from .scoping import ScopedQuerySet, centre_scoped_manager
@@ -167,6 +169,27 @@ class Course(models.Model):
                 condition=models.Q(ends_on__gte=models.F("starts_on")),
                 name="course_ends_after_it_starts",
                 violation_error_message=_("A course cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(starts_on__gte=EARLIEST_DATE, ends_on__lte=LATEST_DATE),
+                name="course_dates_in_range",
+                violation_error_message=_("Enter the real dates of the course."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(title=""),
+                name="course_has_a_title",
+                violation_error_message=_("Give the course a title."),
+            ),
+            # A centre does not run two courses of the same title from the same day: a
+            # second one is the same course entered twice (two tabs, a retried submit).
+            models.UniqueConstraint(
+                "centre",
+                Lower("title"),
+                "starts_on",
+                name="course_unique_title_and_start_per_centre",
+                violation_error_message=_(
+                    "This centre already has a course of this title starting on this day."
+                ),
             ),
         ]
 

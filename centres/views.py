@@ -60,9 +60,8 @@ def course_list(request):
 @access(STAFF)
 def course_create(request):
     form = CourseForm(request.POST or None, instance=Course(centre=request.principal.centre))
-    if form.is_valid():
-        course = form.save()
-        messages.success(request, _("The course “%(title)s” was added.") % {"title": course})
+    if form.is_valid() and (saved := form.save_unless_duplicate()):
+        messages.success(request, _("The course “%(title)s” was added.") % {"title": saved})
         return redirect("centres:courses")
     return render(request, "centres/course_form.html", {"form": form, "course": None})
 
@@ -71,9 +70,8 @@ def course_create(request):
 def course_edit(request, course):
     saved_title = course.title  # the form changes the instance while it validates
     form = CourseForm(request.POST or None, instance=course)
-    if form.is_valid():
-        course = form.save()
-        messages.success(request, _("The course “%(title)s” was saved.") % {"title": course})
+    if form.is_valid() and (saved := form.save_unless_duplicate()):
+        messages.success(request, _("The course “%(title)s” was saved.") % {"title": saved})
         return redirect("centres:courses")
     return render(
         request,

@@ -7,14 +7,18 @@ from django.utils.translation import gettext_lazy as _
 
 from centres.models import Course, Trade
 from hami.forms import HamiFormMixin, JalaliDateField, MobileField
-from hami.text import normalise_text, to_latin_digits
+from hami.jalali import add_months
+from hami.text import to_latin_digits
 from hami.validators import validate_national_code
 from hami.widgets import DigitsInput
 
+from . import selectors
 from .models import Assessment, Client, IdType, WorkCapacity
 from .services import identity_taken_message
 
 MIN_AGE, MAX_AGE = 15, 70
+# A client not ready yet comes back for review within this many months.
+REVIEW_WITHIN_MONTHS = 24
 
 
 def age_on(birth_date: date, on: date) -> int:
@@ -52,7 +56,8 @@ class ClientForm(HamiFormMixin, forms.ModelForm):
         ]
         widgets = {
             "id_number": DigitsInput,
-            "welfare_file_number": DigitsInput,
+            # Letters too (ISF-01-00081): left to right, but the full keyboard on phones.
+            "welfare_file_number": forms.TextInput(attrs={"dir": "ltr", "autocomplete": "off"}),
             "address": forms.Textarea(attrs={"rows": 2}),
         }
 
@@ -64,23 +69,34 @@ class ClientForm(HamiFormMixin, forms.ModelForm):
             del self.fields["consent"]  # recorded once, at registration
         for name in ("gender", "category", "education"):
             self.fields[name].choices = [("", _("Choose…")), *self.fields[name].choices[1:]]
+        self.fields["province"].empty_label = _("Choose…")
         if not self.is_bound and not self.instance.pk:
             self.initial.setdefault("province", centre.province_id)
             self.initial.setdefault("city", centre.city)
 
     def clean_id_number(self):
-        value = normalise_text(to_latin_digits(self.cleaned_data["id_number"])).replace(" ", "")
+        value = to_latin_digits(self.cleaned_data["id_number"]).replace(" ", "")
         if self.cleaned_data.get("id_type") == IdType.NATIONAL_CODE:
             return validate_national_code(value)
         value = value.replace("-", "")
-        if not value.isdigit() or not 5 <= len(value) <= 20:
+        shortest, longest = Client.RESIDENCE_CARD_LENGTHS
+        if not (value.isascii() and value.isdigit()) or not shortest <= len(value) <= longest:
             raise ValidationError(
                 _("A residence card number is 5 to 20 digits."), code="residence_card"
+            )
+        if len(value) == Client.NATIONAL_CODE_LENGTH:
+            # A number refused as a national code must not come in again as a card.
+            raise ValidationError(
+                _(
+                    "A number of 10 digits is a national code, not a residence card number: "
+                    "choose “National code” as the identity document."
+                ),
+                code="residence_card_is_national_code",
             )
         return value
 
     def clean_welfare_file_number(self):
-        return normalise_text(to_latin_digits(self.cleaned_data["welfare_file_number"]))
+        return Client.normalise_file_number(self.cleaned_data["welfare_file_number"])
 
     def clean_birth_date(self):
         born = self.cleaned_data["birth_date"]
@@ -100,16 +116,17 @@ class ClientForm(HamiFormMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        others = Client.objects.with_scopes_disabled().exclude(pk=self.instance.pk)
         id_type, id_number = cleaned.get("id_type"), cleaned.get("id_number")
         if id_type and id_number:
-            taken = others.filter(id_type=id_type, id_number=id_number).first()
+            taken = selectors.client_with_identity(
+                id_type=id_type, id_number=id_number, other_than=self.instance
+            )
             if taken:
                 self.add_error(
                     "id_number", identity_taken_message(taken, viewer_centre=self.centre)
                 )
         file_number = cleaned.get("welfare_file_number")
-        if file_number and others.filter(welfare_file_number=file_number).exists():
+        if file_number and selectors.file_number_taken(file_number, other_than=self.instance):
             self.add_error(
                 "welfare_file_number",
                 _("Another client already has this welfare file number."),
@@ -129,7 +146,15 @@ def enrolment_version_field():
     return forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
 
+def review_deadline() -> date:
+    """The last day a review can be set for, from today."""
+    return add_months(timezone.localdate(), REVIEW_WITHIN_MONTHS)
+
+
 class AssessmentForm(HamiFormMixin, forms.ModelForm):
+    """An intake assessment of `client` (when given, the assessment date cannot come before
+    the client's registration)."""
+
     version = enrolment_version_field()
     assessed_on = JalaliDateField(label=_("Assessed on"), max_date=timezone.localdate)
     interested_in_work = forms.TypedChoiceField(
@@ -141,6 +166,7 @@ class AssessmentForm(HamiFormMixin, forms.ModelForm):
     review_on = JalaliDateField(
         label=_("Review on"),
         required=False,
+        max_date=review_deadline,
         help_text=_(
             "Needed when the client is not ready: the client returns to the worklist on this date."
         ),
@@ -164,9 +190,20 @@ class AssessmentForm(HamiFormMixin, forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, client: Client | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["preferred_trades"].queryset = Trade.objects.filter(is_active=True)
+        # Radio buttons offer the real answers only: no "---------" button, none chosen.
+        self.fields["work_capacity"].choices = WorkCapacity.choices
+        self.fields["recommended_track"].choices = [
+            ("", _("Choose…")),
+            *self.fields["recommended_track"].choices[1:],
+        ]
+        if client is not None:
+            self.fields["assessed_on"].min_date = timezone.localdate(client.created_at)
+            self.fields["assessed_on"].error_messages["min_date"] = _(
+                "The client was registered on %(date)s: the assessment cannot come before."
+            )
         self.initial.setdefault("assessed_on", timezone.localdate())
 
     def clean(self):
@@ -199,6 +236,8 @@ class StartTrainingForm(HamiFormMixin, forms.Form):
 
 
 class FinishTrainingForm(HamiFormMixin, forms.Form):
+    """Training finished: not in the future, and not before it started (`started_on`)."""
+
     version = enrolment_version_field()
     finished_on = JalaliDateField(label=_("Finished on"), max_date=timezone.localdate)
     attendance_percent = forms.IntegerField(
@@ -214,30 +253,33 @@ class FinishTrainingForm(HamiFormMixin, forms.Form):
         ),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, started_on: date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        if started_on is not None:
+            self.fields["finished_on"].min_date = started_on
+            self.fields["finished_on"].error_messages["min_date"] = _(
+                "Training started on %(date)s: it cannot finish before."
+            )
         self.initial.setdefault("finished_on", timezone.localdate())
 
     def clean_certificate_number(self):
-        return normalise_text(to_latin_digits(self.cleaned_data["certificate_number"]))
+        return to_latin_digits(self.cleaned_data["certificate_number"])
 
 
 class ReasonForm(HamiFormMixin, forms.Form):
     version = enrolment_version_field()
     reason = forms.CharField(
-        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": _("Give a reason.")},
     )
-
-    def clean_reason(self):
-        reason = normalise_text(self.cleaned_data["reason"])
-        if not reason:
-            raise ValidationError(_("Give a reason."), code="required")
-        return reason
 
 
 class NotReadyForm(ReasonForm):
     review_on = JalaliDateField(
         label=_("Review on"),
         min_date=timezone.localdate,
+        max_date=review_deadline,
         help_text=_("The client returns to the worklist on this date."),
     )

@@ -34,6 +34,7 @@ from hami.text import (
     to_latin_digits,
 )
 
+from . import selectors
 from .forms import ClientForm
 from .import_template import (
     COLUMNS,
@@ -41,7 +42,7 @@ from .import_template import (
     is_consent,
     match_key,
 )
-from .models import FINISHED_IMPORT_STATES, Client, ClientImport, IdType, ImportStatus
+from .models import FINISHED_IMPORT_STATES, ClientImport, IdType, ImportStatus
 from .safe_xlsx import check_package
 from .services import identity_taken_message, register_clients
 
@@ -417,31 +418,9 @@ class Registered:
                 identities.add((cleaned["id_type"], cleaned["id_number"]))
             if cleaned.get("welfare_file_number"):
                 file_numbers.add(cleaned["welfare_file_number"])
-        # Across every centre on purpose, as the registration form looks: a client is
-        # registered once in the whole network.
-        clients = Client.objects.with_scopes_disabled()
-        self.identities = {}
-        if identities:
-            found = clients.filter(id_number__in={number for _type, number in identities}).only(
-                "centre_id",
-                "id_type",
-                "id_number",
-                "welfare_file_number",
-                "first_name",
-                "last_name",
-            )
-            self.identities = {
-                (client.id_type, client.id_number): client
-                for client in found
-                if (client.id_type, client.id_number) in identities
-            }
-        self.file_numbers = set()
-        if file_numbers:
-            self.file_numbers = set(
-                clients.filter(welfare_file_number__in=file_numbers).values_list(
-                    "welfare_file_number", flat=True
-                )
-            )
+        self.identities, self.file_numbers = selectors.clients_registered_with(
+            identities=identities, file_numbers=file_numbers
+        )
 
 
 class _Lookup:

@@ -1,12 +1,14 @@
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from centres.models import Centre, Course, Province, Trade
 from centres.scoping import ScopedQuerySet, centre_scoped_manager
-from hami.text import normalise_text
+from hami.text import normalise_text, to_latin_digits
+from hami.validators import EARLIEST_DATE, LATEST_DATE
 
 
 class IdType(models.TextChoices):
@@ -42,27 +44,34 @@ class Education(models.TextChoices):
 
 
 class ClientQuerySet(ScopedQuerySet):
+    # A search is a name, a code or a file number: a few words. The search form refuses
+    # more with a message; the query never takes more, whoever calls it.
+    MAX_SEARCH_WORDS = 10
+    MAX_SEARCH_LENGTH = 200
+
     def search(self, text: str):
         """Name, national code or welfare file number; Persian or Latin digits, Arabic or
         Persian letters all find the same client."""
-        from hami.text import to_latin_digits
-
-        text = normalise_text(to_latin_digits(text or ""))
+        text = normalise_text(to_latin_digits((text or "")[: self.MAX_SEARCH_LENGTH]))
         if not text:
             return self
         query = models.Q()
-        for word in text.split(" "):
+        for word in text.split(" ")[: self.MAX_SEARCH_WORDS]:
             query &= (
                 models.Q(first_name__icontains=word)
                 | models.Q(last_name__icontains=word)
                 | models.Q(id_number__startswith=word)
-                | models.Q(welfare_file_number__iexact=word)
+                | models.Q(welfare_file_number=Client.normalise_file_number(word))
             )
         return self.filter(query)
 
 
 class Client(models.Model):
     """A welfare client (مددجو) registered at a centre."""
+
+    NATIONAL_CODE_LENGTH = 10
+    # A residence card number has 5 to 20 digits, but never 10: that is a national code.
+    RESIDENCE_CARD_LENGTHS = (5, 20)
 
     centre = models.ForeignKey(
         Centre, on_delete=models.PROTECT, related_name="clients", verbose_name=_("centre")
@@ -119,6 +128,40 @@ class Client(models.Model):
                 | models.Q(id_number__regex=r"^[0-9]{10}$"),
                 name="client_national_code_is_ten_digits",
             ),
+            # A number refused as a national code must not come back as a residence card.
+            models.CheckConstraint(
+                condition=~models.Q(id_type="residence_card")
+                | (
+                    models.Q(id_number__regex=r"^[0-9]{5,20}$")
+                    & ~models.Q(id_number__regex=r"^[0-9]{10}$")
+                ),
+                name="client_residence_card_is_not_a_national_code",
+                violation_error_message=_(
+                    "A residence card number is 5 to 20 digits, and not 10: a number of 10 "
+                    "digits is a national code."
+                ),
+            ),
+            # Stored as `normalise_file_number` writes it, so the unique index on the
+            # column also refuses the same number in other letter case.
+            models.CheckConstraint(
+                condition=models.Q(welfare_file_number=Upper("welfare_file_number"))
+                & ~models.Q(welfare_file_number__contains=" ")
+                & ~models.Q(welfare_file_number=""),
+                name="client_welfare_file_number_is_normalised",
+                violation_error_message=_(
+                    "Write the welfare file number in capital letters, without spaces."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(first_name="") & ~models.Q(last_name=""),
+                name="client_has_a_name",
+                violation_error_message=_("Enter the client's first and last name."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(birth_date__range=(EARLIEST_DATE, LATEST_DATE)),
+                name="client_birth_date_in_range",
+                violation_error_message=_("Enter a real birth date."),
+            ),
         ]
         indexes = [models.Index(fields=["centre", "last_name"])]
 
@@ -131,8 +174,16 @@ class Client(models.Model):
 
     def normalise_text_fields(self) -> None:
         """What `save` does to the text before storing it; bulk creation calls it too."""
-        for name in ("first_name", "last_name", "father_name", "city", "address"):
+        for name in ("first_name", "last_name", "father_name", "city"):
             setattr(self, name, normalise_text(getattr(self, name)))
+        self.address = normalise_text(self.address, multiline=True)
+        self.welfare_file_number = self.normalise_file_number(self.welfare_file_number)
+
+    @staticmethod
+    def normalise_file_number(value: str) -> str:
+        """A welfare file number as it is stored and compared: Latin digits, capital
+        letters, no spaces (`isf-01-۰۰۰۸۱` is `ISF-01-00081`)."""
+        return to_latin_digits(normalise_text(value or "")).replace(" ", "").upper()
 
     @property
     def full_name(self) -> str:

@@ -4,15 +4,27 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from centres.models import Centre, Course, Trade
 from centres.roles import principal_for
+from centres.scoping import all_centres_scope
 from hami.forms import CrispyFilterSetMixin
+from hami.text import localise_digits_lazy
 
-from .models import Assessment, Category, Client, Enrolment, EnrolmentTransition, State
+from .models import (
+    Assessment,
+    Category,
+    Client,
+    ClientQuerySet,
+    Enrolment,
+    EnrolmentTransition,
+    State,
+)
 from .services import seats_taken
 
 
@@ -32,10 +44,112 @@ def clients_with_current_enrolment(user):
     )
 
 
+def client_with_identity(*, id_type: str, id_number: str, other_than: Client | None = None):
+    """The client registered with this identity document at any centre, or None.
+
+    A person is registered once in the whole network, so registration looks across every
+    centre on purpose; the caller names a client of another centre only as "registered
+    elsewhere" (`services.identity_taken_message`)."""
+    with all_centres_scope():
+        clients = Client.objects.filter(id_type=id_type, id_number=id_number)
+        if other_than is not None and other_than.pk:
+            clients = clients.exclude(pk=other_than.pk)
+        return clients.first()
+
+
+def clients_registered_with(
+    *, identities: set[tuple[str, str]], file_numbers: set[str]
+) -> tuple[dict[tuple[str, str], Client], set[str]]:
+    """For a whole list at once (the import): the clients registered at any centre with
+    one of these (id_type, id_number) identities, by identity, and which of these welfare
+    file numbers are taken. Two queries, across every centre on purpose, as
+    `client_with_identity` looks."""
+    found, taken = {}, set()
+    with all_centres_scope():
+        if identities:
+            clients = Client.objects.filter(
+                id_number__in={number for _type, number in identities}
+            ).only(
+                "centre_id",
+                "id_type",
+                "id_number",
+                "welfare_file_number",
+                "first_name",
+                "last_name",
+            )
+            found = {
+                (client.id_type, client.id_number): client
+                for client in clients
+                if (client.id_type, client.id_number) in identities
+            }
+        if file_numbers:
+            taken = set(
+                Client.objects.filter(welfare_file_number__in=file_numbers).values_list(
+                    "welfare_file_number", flat=True
+                )
+            )
+    return found, taken
+
+
+def file_number_taken(file_number: str, *, other_than: Client | None = None) -> bool:
+    """Whether another client, at any centre, has this welfare file number (normalised,
+    see `Client.normalise_file_number`)."""
+    with all_centres_scope():
+        clients = Client.objects.filter(welfare_file_number=file_number)
+        if other_than is not None and other_than.pk:
+            clients = clients.exclude(pk=other_than.pk)
+        return clients.exists()
+
+
+def validate_search(text: str) -> None:
+    """A search is a few words: a name, a code, a file number. Longer text is refused with
+    a message rather than turned into a query the database cannot run."""
+    if len(text) > ClientQuerySet.MAX_SEARCH_LENGTH or (
+        len(text.split()) > ClientQuerySet.MAX_SEARCH_WORDS
+    ):
+        raise ValidationError(
+            _(
+                "Search with at most %(words)s words and %(characters)s characters: a name, "
+                "a national code or a welfare file number."
+            ),
+            code="search_too_long",
+            params={
+                "words": localise_digits_lazy(str(ClientQuerySet.MAX_SEARCH_WORDS)),
+                "characters": localise_digits_lazy(str(ClientQuerySet.MAX_SEARCH_LENGTH)),
+            },
+        )
+
+
+# The client list's orderings: each with a tie-breaker, so pages never repeat or skip a row.
+CLIENT_ORDERINGS = {
+    "name": ("last_name", "first_name", "pk"),
+    "-name": ("-last_name", "-first_name", "-pk"),
+    "-registered": ("-created_at", "-pk"),
+    "registered": ("created_at", "pk"),
+    "-birth_date": ("-birth_date", "last_name", "pk"),
+    "birth_date": ("birth_date", "last_name", "pk"),
+    "status": ("current_state", "last_name", "first_name", "pk"),
+}
+CLIENT_ORDERING_CHOICES = [
+    ("name", _("Name, A to Z")),
+    ("-name", _("Name, Z to A")),
+    ("-registered", _("Registered most recently")),
+    ("registered", _("Registered longest ago")),
+    ("-birth_date", _("Youngest first")),
+    ("birth_date", _("Oldest first")),
+    ("status", _("Status")),
+]
+
+
 class ClientFilter(CrispyFilterSetMixin, django_filters.FilterSet):
     wide_filters = frozenset({"q"})
 
-    q = django_filters.CharFilter(label=_("Search"), method="search")
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="search",
+        validators=[validate_search],
+        widget=forms.TextInput(attrs={"maxlength": ClientQuerySet.MAX_SEARCH_LENGTH}),
+    )
     state = django_filters.ChoiceFilter(
         label=_("Status"), choices=State.choices, field_name="current_state", empty_label=_("All")
     )
@@ -57,21 +171,11 @@ class ClientFilter(CrispyFilterSetMixin, django_filters.FilterSet):
     centre = django_filters.ModelChoiceFilter(
         label=_("Centre"), queryset=Centre.objects.none(), empty_label=_("All")
     )
-    sort = django_filters.OrderingFilter(
+    sort = django_filters.ChoiceFilter(
         label=_("Sort by"),
-        fields=[
-            ("last_name", "name"),
-            ("created_at", "registered"),
-            ("birth_date", "birth_date"),
-            ("current_state", "status"),
-        ],
-        field_labels={
-            "name": _("Name"),
-            "registered": _("Registration date"),
-            "birth_date": _("Birth date"),
-            "status": _("Status"),
-        },
-        empty_label=_("Name"),
+        choices=CLIENT_ORDERING_CHOICES,
+        method="sort_by",
+        empty_label=None,  # no blank line: by name unless another order is chosen
     )
 
     class Meta:
@@ -89,11 +193,16 @@ class ClientFilter(CrispyFilterSetMixin, django_filters.FilterSet):
     def search(self, queryset, name, value):
         return queryset.search(value)
 
+    def sort_by(self, queryset, name, value):
+        return queryset.order_by(*CLIENT_ORDERINGS[value])
+
     @property
     def qs(self):
+        if self.is_bound and not self.is_valid():
+            return self.queryset.none()  # the form says what to change; no guessing
         queryset = super().qs
         if not self.form.cleaned_data.get("sort"):
-            queryset = queryset.order_by("last_name", "first_name", "pk")
+            queryset = queryset.order_by(*CLIENT_ORDERINGS["name"])
         return queryset
 
 

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 from centres.access import MANAGER, NATIONAL, STAFF, access, may
 from centres.models import Centre
 from hami.errors import DomainError
+from hami.htmx import render_page_or_fragment
 
 from . import selectors, services
 from .forms import (
@@ -31,10 +32,10 @@ def client_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     # htmx asks for the results alone as the filters change; a plain request gets the page.
-    template = "clients/client_list.html" + ("#results" if request.htmx else "")
-    return render(
+    return render_page_or_fragment(
         request,
-        template,
+        "clients/client_list.html",
+        "results",
         {
             "filter": client_filter,
             "page": page,
@@ -129,7 +130,7 @@ def client_edit(request, client):
 @access(STAFF, model=Client)
 def assessment_create(request, client):
     enrolment = selectors.open_enrolment(client)
-    form = AssessmentForm(request.POST or None, initial=_shown_version(enrolment))
+    form = AssessmentForm(request.POST or None, client=client, initial=_shown_version(enrolment))
     if request.method == "POST" and form.is_valid() and enrolment is not None:
         fields = dict(form.cleaned_data)
         trades = fields.pop("preferred_trades")
@@ -249,7 +250,11 @@ def enrolment_finish_training(request, enrolment):
     return _enrolment_action(
         request,
         enrolment,
-        form=FinishTrainingForm(request.POST or None, initial=_shown_version(enrolment)),
+        form=FinishTrainingForm(
+            request.POST or None,
+            started_on=enrolment.training_started_on,
+            initial=_shown_version(enrolment),
+        ),
         title=_("Finish training"),
         intro=_(
             "Record that the trainee completed the course. Their seat is offered to the next client on the waiting list."

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from centres.access import any_user, public
+from hami.forms import PasswordChangeForm
 
 urlpatterns = [
     path(
@@ -14,7 +15,7 @@ urlpatterns = [
     path("logout/", any_user(auth_views.LogoutView.as_view()), name="logout"),
     path(
         "password_change/",
-        any_user(auth_views.PasswordChangeView.as_view()),
+        any_user(auth_views.PasswordChangeView.as_view(form_class=PasswordChangeForm)),
         name="password_change",
     ),
     path(

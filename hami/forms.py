@@ -7,18 +7,31 @@ from datetime import date, datetime
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.dates import MONTHS
 from django.utils.functional import lazy
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from hami.jalali import InvalidJalaliDate, display_date, parse_jalali
 from hami.money import NotWholeRials, format_money, parse_money, rials_to_display
-from hami.text import is_persian, localise_digits_lazy, normalise_text, to_latin_digits
-from hami.validators import validate_mobile, validate_national_code
+from hami.text import (
+    clean_text,
+    is_persian,
+    localise_digits,
+    localise_digits_lazy,
+    normalise_text,
+    to_latin_digits,
+    to_persian_digits,
+)
+from hami.validators import EARLIEST_DATE, LATEST_DATE, validate_mobile, validate_national_code
 from hami.widgets import DigitsInput, JalaliDateInput
 
-_display_date_lazy = lazy(display_date, str)
+# For message parameters: the date in the language the message is finally shown in.
+display_date_lazy = lazy(display_date, str)
 
 # No one means a Jalali year from 1800 on (Jalali 1800 is Gregorian 2421), so on a Persian
 # page a date with such a year is a Gregorian date, pasted from elsewhere or posted by a
@@ -62,15 +75,65 @@ def _parse_gregorian(text: str) -> date:
     return date(year, month, day)
 
 
+def takes_text(field: forms.Field) -> bool:
+    """Whether a form field takes free text that `clean_text` should see: every CharField
+    (and its kinds: national code, mobile, e-mail…), except passwords, which are kept
+    exactly as typed."""
+    return isinstance(field, forms.CharField) and not isinstance(field.widget, forms.PasswordInput)
+
+
+def _clean_text_first(field: forms.CharField) -> None:
+    """Make `field` read what was typed through `clean_text` before its own `to_python`:
+    normalised, control characters refused, and line breaks kept in a text area."""
+    if getattr(field, "cleans_text", False):
+        return
+    multiline = isinstance(field.widget, forms.Textarea)
+    own_to_python = field.to_python
+
+    def to_python(value):
+        if isinstance(value, str):
+            value = clean_text(value, multiline=multiline)
+        return own_to_python(value)
+
+    field.to_python = to_python
+    field.cleans_text = True
+
+
 class HamiFormMixin:
-    """Crispy renders the fields; the page supplies the <form> tag, `{% csrf_token %}` and
-    buttons."""
+    """Every Hami form. Crispy renders the fields; the page supplies the <form> tag,
+    `{% csrf_token %}` and buttons.
+
+    Input is hostile until normalised, here in one place for every form:
+    - every text field reads what was typed through `hami.text.clean_text` (Arabic
+      letters, invisible characters, ZWNJ inside words only, white space; line breaks kept
+      in text areas; control characters refused), so text of nothing but invisible
+      characters is empty and a required field says so;
+    - on a Persian page, digits in error messages are Persian, whatever message produced
+      them (Django's own length and number limits included).
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+
+    def full_clean(self):
+        # At clean time rather than in __init__, so fields a subclass adds later are included.
+        for field in self.fields.values():
+            if takes_text(field):
+                _clean_text_first(field)
+        super().full_clean()
+        if self.is_bound and is_persian():
+            self._localise_error_digits()
+
+    def _localise_error_digits(self):
+        for errors in self._errors.values():
+            errors.data[:] = [
+                ValidationError(to_persian_digits(message), code=error.code)
+                for error in errors.as_data()
+                for message in error
+            ]
 
 
 class CrispyFilterSetMixin:
@@ -110,7 +173,8 @@ class JalaliDateField(forms.DateField):
     `not_leap_year`, `short_year`, `year_last`, `invalid_year`, `min_date`, `max_date`).
 
     `min_date`/`max_date` (a date, or a callable such as `timezone.localdate`) bound the
-    accepted dates and are passed on to the picker.
+    accepted dates and are passed on to the picker; they narrow Hami's outer bounds
+    (`EARLIEST_DATE`, `LATEST_DATE`), which every date field keeps even without them.
     """
 
     widget = JalaliDateInput
@@ -127,8 +191,27 @@ class JalaliDateField(forms.DateField):
         self.reason_messages = dict(kwargs.get("error_messages") or {})
         super().__init__(**kwargs)
         if isinstance(self.widget, JalaliDateInput):
-            self.widget.min_date = min_date
-            self.widget.max_date = max_date
+            self.widget.min_date = self.earliest
+            self.widget.max_date = self.latest
+
+    def earliest(self) -> date:
+        """The first date the field accepts, today."""
+        min_date = self.min_date() if callable(self.min_date) else self.min_date
+        return max(min_date, EARLIEST_DATE) if min_date else EARLIEST_DATE
+
+    def latest(self) -> date:
+        """The last date the field accepts, today."""
+        max_date = self.max_date() if callable(self.max_date) else self.max_date
+        return min(max_date, LATEST_DATE) if max_date else LATEST_DATE
+
+    def __deepcopy__(self, memo):
+        # Each form works on its own copy of the field and may narrow its bounds: the
+        # copy's widget must show the copy's bounds (a widget's copy is shallow).
+        result = super().__deepcopy__(memo)
+        if isinstance(result.widget, JalaliDateInput):
+            result.widget.min_date = result.earliest
+            result.widget.max_date = result.latest
+        return result
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -160,19 +243,18 @@ class JalaliDateField(forms.DateField):
         super().validate(value)
         if value is None:
             return
-        min_date = self.min_date() if callable(self.min_date) else self.min_date
-        max_date = self.max_date() if callable(self.max_date) else self.max_date
-        if min_date and value < min_date:
+        min_date, max_date = self.earliest(), self.latest()
+        if value < min_date:
             raise ValidationError(
                 self.error_messages["min_date"],
                 code="min_date",
-                params={"date": _display_date_lazy(min_date)},
+                params={"date": display_date_lazy(min_date)},
             )
-        if max_date and value > max_date:
+        if value > max_date:
             raise ValidationError(
                 self.error_messages["max_date"],
                 code="max_date",
-                params={"date": _display_date_lazy(max_date)},
+                params={"date": display_date_lazy(max_date)},
             )
 
 
@@ -256,3 +338,91 @@ class MoneyField(forms.Field):
                 code="max_value",
                 params={"amount": format_money(self.max_value)},
             )
+
+
+# -- password change ---------------------------------------------------------------------
+
+# Each password validator's rule, in our words (Django's Persian catalogue mixes terms and
+# leaves some in English); a validator not listed here speaks for itself.
+_PASSWORD_RULES = {
+    "UserAttributeSimilarityValidator": lambda validator: gettext(
+        "Not like your name or username."
+    ),
+    "MinimumLengthValidator": lambda validator: (
+        ngettext(
+            "At least %(count)s character.", "At least %(count)s characters.", validator.min_length
+        )
+        % {"count": localise_digits(str(validator.min_length))}
+    ),
+    "CommonPasswordValidator": lambda validator: gettext(
+        "Not one of the passwords many people use."
+    ),
+    "NumericPasswordValidator": lambda validator: gettext("Not only digits."),
+}
+
+# Their refusals, by the code the validator gives (`%(…)s` filled from its params).
+_PASSWORD_REFUSALS = {
+    "password_too_short": ngettext_lazy(
+        "This password is too short: use at least %(min_length)s character.",
+        "This password is too short: use at least %(min_length)s characters.",
+        "min_length",
+    ),
+    "password_too_common": _(
+        "Many people use this password, so it is easy to guess: choose another."
+    ),
+    "password_entirely_numeric": _("This password is only digits: add some letters."),
+    "password_too_similar": _("This password is too much like your %(verbose_name)s."),
+}
+
+
+def _password_rules() -> str:
+    rules = []
+    for validator in password_validation.get_default_password_validators():
+        rule = _PASSWORD_RULES.get(type(validator).__name__)
+        rules.append(rule(validator) if rule else validator.get_help_text())
+    if not rules:
+        return ""
+    return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((r,) for r in rules)))
+
+
+class PasswordChangeForm(HamiFormMixin, auth_forms.PasswordChangeForm):
+    """Django's password change with messages of our own, so a Persian page is Persian
+    throughout: Django's catalogue leaves some in English and calls the confirmation field
+    the *old* password. Passwords are kept exactly as typed (no text normalising)."""
+
+    error_messages = {
+        **auth_forms.PasswordChangeForm.error_messages,
+        "password_incorrect": _("Your current password is not right. Type it again."),
+        "password_mismatch": _("The two new passwords are not the same. Type them again."),
+    }
+    old_password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
+    new_password1 = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=lazy(_password_rules, str)(),
+    )
+    new_password2 = forms.CharField(
+        label=_("New password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Type the new password once more, to be sure it has no typing mistake."),
+    )
+
+    def add_error(self, field, error):
+        if isinstance(error, ValidationError) and not hasattr(error, "error_dict"):
+            error = ValidationError(
+                [
+                    ValidationError(
+                        _PASSWORD_REFUSALS[item.code], code=item.code, params=item.params
+                    )
+                    if item.code in _PASSWORD_REFUSALS
+                    else item
+                    for item in error.error_list
+                ]
+            )
+        super().add_error(field, error)

@@ -3,8 +3,10 @@
 import re
 import unicodedata
 
+from django.core.exceptions import ValidationError
 from django.utils.functional import lazy
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 ZWNJ = "\u200c"
 PERSIAN_THOUSANDS_SEPARATOR = "\u066c"  # ٬
@@ -24,6 +26,11 @@ _INVISIBLE = dict.fromkeys(
 )
 _ZWNJ_RUN = re.compile(ZWNJ + "{2,}")
 _SPACES = re.compile(r"\s+")
+# Line breaks a multi-line field keeps; any other white space is one space.
+_LINE_BREAKS = re.compile(r"\r\n|[\r\n\u2028\u2029]")
+# Control characters (C0 and C1, and DEL) have no place in what people type: they come from
+# terminals, binary files and attacks. Tab and line breaks are white space, handled as such.
+_WHITE_SPACE_CONTROLS = frozenset("\t\n\r")
 
 
 def to_latin_digits(value: str) -> str:
@@ -88,14 +95,51 @@ def _tidy_zwnj(value: str) -> str:
     return "".join(kept)
 
 
-def normalise_text(value: str) -> str:
+def control_characters(value: str) -> list[str]:
+    """The control characters in `value` (C0, DEL, C1), tab and line breaks aside."""
+    return [
+        char
+        for char in value
+        if unicodedata.category(char) == "Cc" and char not in _WHITE_SPACE_CONTROLS
+    ]
+
+
+def normalise_text(value: str, *, multiline: bool = False) -> str:
     """Text as Hami stores it, so the same name typed on two keyboards compares equal.
 
     Arabic ي/ى/ك become Persian ی/ک; invisible characters (zero-width space, BOM, tatweel,
     bidi marks) are dropped; a ZWNJ is kept only between two letters, where it is part of
     Persian spelling (می‌خواهم), and dropped at the edges of words and when doubled; runs of
     white space become one space and the edges are stripped. Digits are left alone.
+
+    `multiline` (an address, notes) keeps the line breaks, as `\n`: each line is tidied
+    on its own, and at most one empty line is kept between paragraphs.
+    Control characters are not removed: `clean_text` refuses them.
     """
     value = remove_invisible(value.translate(_ARABIC_LETTERS))
     value = _tidy_zwnj(value)
-    return _SPACES.sub(" ", value).strip()
+    if not multiline:
+        return _SPACES.sub(" ", value).strip()
+    lines = [_SPACES.sub(" ", line).strip() for line in _LINE_BREAKS.split(value)]
+    kept: list[str] = []
+    for line in lines:
+        if line or (kept and kept[-1]):
+            kept.append(line)
+    return "\n".join(kept).strip("\n")
+
+
+def clean_text(value: str, *, multiline: bool = False) -> str:
+    """What a person typed, as Hami stores it (`normalise_text`), or `ValidationError` when
+    it holds a control character. Every form's text fields go through this
+    (`hami.forms.HamiFormMixin`); text that is only invisible characters comes back empty,
+    so a required field says it is required."""
+    if control_characters(value):
+        raise ValidationError(
+            _(
+                "This text contains a control character, an invisible character that cannot "
+                "be typed on a keyboard (it may have come with text pasted from another "
+                "program). Type the text again without it."
+            ),
+            code="control_character",
+        )
+    return normalise_text(value, multiline=multiline)

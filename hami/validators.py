@@ -5,12 +5,20 @@ return value when they are used as model or form field validators.
 """
 
 import re
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from hami.text import localise_digits_lazy, remove_invisible, to_latin_digits
+
+# The widest range of dates Hami takes in any field: no client was born, no course ran and no
+# review falls outside it. Each field narrows it to what the date means (an age, a course's
+# window); this outer bound keeps year 1 and year 9999 out of every form and, as database
+# check constraints, out of the tables, where they would break the Jalali display.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2099, 12, 31)
 
 # Spaces of any kind and the dashes people (and word processors) put between digit groups.
 _SEPARATORS = re.compile(r"[\s\-\u2010\u2011\u2012\u2013\u2014\u2212_.]")

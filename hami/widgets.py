@@ -5,7 +5,7 @@ from datetime import date, datetime
 from django import forms
 
 from hami.jalali import format_jalali
-from hami.text import is_persian
+from hami.text import is_persian, to_persian_digits
 
 JALALI_PLACEHOLDER = "۱۴۰۳/۰۵/۱۳"
 
@@ -16,7 +16,7 @@ def _resolve(limit):
 
 class JalaliDateInput(forms.DateInput):
     """In Persian, a text input for the vendored Jalali date picker (`data-jdp`) holding
-    `1403/05/13`; in English, `<input type="date">` holding an ISO date.
+    `۱۴۰۳/۰۵/۱۳`; in English, `<input type="date">` holding an ISO date.
 
     The language is read when the widget renders, so one form class serves both.
     `min_date`/`max_date` (dates or callables returning one) are set by `JalaliDateField`
@@ -34,7 +34,9 @@ class JalaliDateInput(forms.DateInput):
         if isinstance(value, datetime):
             value = value.date()
         if isinstance(value, date):
-            return format_jalali(value) if is_persian() else value.isoformat()
+            # Persian digits on a Persian page, as everywhere else; the picker reads them,
+            # and so does the field.
+            return to_persian_digits(format_jalali(value)) if is_persian() else value.isoformat()
         return str(value)  # what the person typed, shown again with the error
 
     def get_context(self, name, value, attrs):

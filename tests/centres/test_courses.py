@@ -1,15 +1,19 @@
 import importlib
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.apps import apps
 from django.contrib.messages import get_messages
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django_scopes import scopes_disabled
 
+from centres.forms import CourseForm
 from centres.models import Course, Trade
 from centres.scoping import scope_for
 from clients.models import State
@@ -23,6 +27,14 @@ ARABIC_LETTERS = {"\u064a", "\u0643", "\u0649"}  # Arabic yeh, kaf, alef maksura
 ZWNJ = "\u200c"
 
 trades_migration = importlib.import_module("centres.migrations.0005_trades")
+
+
+@pytest.fixture(autouse=True)
+def today():
+    """The course dates written in these tests (autumn 1404) are recent: a course is
+    entered at most five years after it started."""
+    with time_machine.travel(datetime(2025, 10, 1, 10, 0, tzinfo=ZoneInfo("Asia/Tehran"))):
+        yield date(2025, 10, 1)
 
 
 @pytest.fixture
@@ -181,7 +193,7 @@ def test_editing_keeps_a_course_in_a_since_retired_trade(login, staff, centre, t
 def test_edit_form_shows_the_dates_in_jalali(login, staff, centre):
     course = CourseFactory(centre=centre, starts_on=date(2025, 9, 23))
     response = login(staff).get(reverse("centres:course_edit", args=[course.pk]))
-    assert 'value="1404/07/01"' in response.content.decode()
+    assert 'value="۱۴۰۴/۰۷/۰۱"' in response.content.decode()
 
 
 def test_staff_cannot_edit_another_centres_course(login, staff, other_centre, tailoring):
@@ -318,3 +330,184 @@ def test_centre_page_lists_current_and_upcoming_courses(login, staff, centre, ot
 def test_national_office_goes_from_a_centre_to_its_courses(login, national, centre):
     page = login(national).get(reverse("centres:detail", args=[centre.pk])).content.decode()
     assert f"{reverse('centres:courses')}?centre={centre.pk}" in page
+
+
+# Course dates a course can have, and a course entered twice.
+
+
+def saved_course(centre, trade, **changes):
+    """A course as `course_data` would have saved it."""
+    fields = {
+        "title": "خیاطی مقدماتی",
+        "starts_on": date(2025, 9, 23),
+        "ends_on": date(2025, 12, 21),
+    }
+    return CourseFactory(centre=centre, trade=trade, **(fields | changes))
+
+
+def course_count():
+    with scopes_disabled():
+        return Course.objects.count()
+
+
+@pytest.mark.parametrize(
+    ("starts_on", "ends_on", "field", "code"),
+    [
+        ("1404/07/01", "9999/12/31", "ends_on", "max_date"),  # broke the Persian course pages
+        ("1404/07/01", "9999/07/01", "ends_on", "max_date"),  # a Gregorian year
+        ("0001/01/01", "1404/07/01", "starts_on", "min_date"),
+        ("1404/07/01", "1407/07/02", "ends_on", "too_long"),  # more than two years long
+        ("1399/07/01", "1399/09/01", "starts_on", "min_date"),  # more than five years ago
+        ("1406/07/10", "1406/09/01", "starts_on", "max_date"),  # more than two years ahead
+    ],
+)
+def test_a_course_with_dates_it_cannot_have_is_refused(
+    login, staff, tailoring, starts_on, ends_on, field, code
+):
+    response = login(staff).post(
+        reverse("centres:course_create"),
+        course_data(tailoring, starts_on=starts_on, ends_on=ends_on),
+    )
+    assert response.status_code == 200
+    assert [e.code for e in response.context["form"].errors.as_data()[field]] == [code]
+    assert not Course.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("starts_on", "ends_on"),
+    [("9999-01-01", "9999-12-31"), ("0001-01-01", "0001-02-01"), ("2025-09-23", "9999-12-31")],
+)
+def test_a_course_with_absurd_iso_dates_is_refused_in_english(
+    login, english, staff, tailoring, starts_on, ends_on
+):
+    response = login(staff).post(
+        reverse("centres:course_create"),
+        course_data(tailoring, starts_on=starts_on, ends_on=ends_on),
+    )
+    assert response.status_code == 200
+    assert not Course.objects.exists()
+
+
+def test_a_course_lasting_two_years_and_one_from_five_years_ago_are_accepted(
+    login, staff, tailoring
+):
+    client = login(staff)
+    data = course_data(tailoring, starts_on="1404/07/09", ends_on="1406/07/09")
+    assert client.post(reverse("centres:course_create"), data).status_code == 302
+    data = course_data(tailoring, starts_on="1399/07/09", ends_on="1399/10/09", title="قدیمی")
+    assert client.post(reverse("centres:course_create"), data).status_code == 302
+
+
+def test_a_course_cannot_start_before_its_centre_opened(login, english, staff, centre, tailoring):
+    centre.opened_on = date(2025, 3, 21)
+    centre.save()
+    response = login(staff).post(
+        reverse("centres:course_create"),
+        course_data(tailoring, starts_on="2025-03-20", ends_on="2025-06-01"),
+    )
+    assert response.context["form"].errors["starts_on"] == [
+        "The centre opened on 2025-03-21: a course cannot start before."
+    ]
+    assert not Course.objects.exists()
+
+
+def test_an_old_course_stays_editable(login, staff, centre, tailoring):
+    old = CourseFactory(
+        centre=centre, trade=tailoring, starts_on=date(2019, 9, 23), ends_on=date(2019, 12, 21)
+    )
+    response = login(staff).post(
+        reverse("centres:course_edit", args=[old.pk]),
+        course_data(tailoring, starts_on="2019-09-23", ends_on="2019-12-21", hours="300"),
+    )
+    assert response.status_code == 302
+    old.refresh_from_db()
+    assert old.hours == 300
+
+
+def test_the_date_limits_reach_the_picker(login, staff, tailoring):
+    html = str(login(staff).get(reverse("centres:course_create")).context["form"]["starts_on"])
+    assert 'data-jdp-min-date="1399/07/09"' in html  # five years before 1404/07/09
+    assert 'data-jdp-max-date="1406/07/09"' in html  # two years after
+
+
+@pytest.mark.parametrize("title", ["خیاطی مقدماتی", " خیاطي  مقدماتی ", "خیاطی​ مقدماتی"])
+def test_the_same_course_submitted_twice_is_saved_once(login, staff, tailoring, title):
+    client = login(staff)
+    assert client.post(reverse("centres:course_create"), course_data(tailoring)).status_code == 302
+    response = client.post(reverse("centres:course_create"), course_data(tailoring, title=title))
+    assert response.status_code == 200
+    assert response.context["form"].has_error("__all__", "duplicate_course")
+    assert course_count() == 1
+
+
+def test_a_latin_title_differing_only_in_letter_case_is_the_same_course(login, staff, tailoring):
+    client = login(staff)
+    client.post(reverse("centres:course_create"), course_data(tailoring, title="ICDL level 1"))
+    response = client.post(
+        reverse("centres:course_create"), course_data(tailoring, title="icdl LEVEL 1")
+    )
+    assert response.context["form"].has_error("__all__", "duplicate_course")
+    assert course_count() == 1
+
+
+def test_the_duplicate_message_is_clear(login, english, staff, tailoring):
+    client = login(staff)
+    client.post(reverse("centres:course_create"), course_data(tailoring))
+    html = client.post(reverse("centres:course_create"), course_data(tailoring)).content.decode()
+    assert "This centre already has a course of this title starting on this day." in html
+
+
+def test_the_same_title_another_day_or_at_another_centre_is_another_course(
+    login, staff, other_centre, tailoring
+):
+    saved_course(other_centre, tailoring)
+    client = login(staff)
+    assert client.post(reverse("centres:course_create"), course_data(tailoring)).status_code == 302
+    again = course_data(tailoring, starts_on="2025-09-24")
+    assert client.post(reverse("centres:course_create"), again).status_code == 302
+
+
+def test_editing_a_course_into_a_copy_of_another_is_refused(login, staff, centre, tailoring):
+    saved_course(centre, tailoring)
+    other = saved_course(centre, tailoring, title="خیاطی پیشرفته")
+    response = login(staff).post(
+        reverse("centres:course_edit", args=[other.pk]), course_data(tailoring)
+    )
+    assert response.context["form"].has_error("__all__", "duplicate_course")
+    other.refresh_from_db()
+    assert other.title == "خیاطی پیشرفته"
+
+
+def test_two_submits_at_the_same_moment_save_one_course_and_answer_the_other(
+    staff, centre, tailoring
+):
+    """Both pass the form's check before either is saved; the database lets one through
+    and the other gets the form back with the message, not an error page."""
+    with scope_for(staff):
+        first = CourseForm(course_data(tailoring), instance=Course(centre=centre))
+        second = CourseForm(course_data(tailoring), instance=Course(centre=centre))
+        assert first.is_valid() and second.is_valid()
+        assert first.save_unless_duplicate() is not None
+        assert second.save_unless_duplicate() is None
+        assert second.has_error("__all__", "duplicate_course")
+        assert course_count() == 1
+
+
+def test_the_database_refuses_a_second_identical_course(centre, tailoring):
+    CourseFactory(centre=centre, trade=tailoring, title="خیاطی", starts_on=date(2025, 9, 23))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CourseFactory(centre=centre, trade=tailoring, title="خیاطی", starts_on=date(2025, 9, 23))
+
+
+@pytest.mark.parametrize(
+    ("starts_on", "ends_on"),
+    [(date(1, 1, 1), date(2025, 1, 1)), (date(2025, 1, 1), date(9999, 12, 31))],
+)
+def test_the_database_refuses_absurd_course_dates(centre, tailoring, starts_on, ends_on):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CourseFactory(centre=centre, trade=tailoring, starts_on=starts_on, ends_on=ends_on)
+
+
+def test_the_database_refuses_a_course_without_a_title(centre, tailoring):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CourseFactory(centre=centre, trade=tailoring, title="​")

@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
@@ -73,7 +74,8 @@ def test_staff_register_a_client_with_a_jalali_birth_date_and_persian_digits(
         ("id_number", "1111111111", "national_code_repeated"),
         ("id_number", "12345", "national_code_length"),
         ("id_number", "12345abcde", "national_code_not_digits"),
-        ("birth_date", "1480/01/01", "future"),
+        ("birth_date", "1420/01/01", "future"),
+        ("birth_date", "1480/01/01", "max_date"),
         ("birth_date", "1400/01/01", "age"),
         ("birth_date", "1402/12/30", "not_leap_year"),
         ("birth_date", "1403/13/01", "invalid_month"),
@@ -253,3 +255,240 @@ def test_the_seats_page_counts_trainees_free_seats_and_the_line(login, staff, ce
         reverse("clients:seats", args=[centre.pk])
         in login(staff).get(reverse("centres:detail", args=[centre.pk])).content.decode()
     )
+
+
+# Hostile and careless input on the registration form: a message, nothing saved.
+
+
+def refused(response, field):
+    """The error codes on `field` of the form the page shows again."""
+    assert response.status_code == 200
+    return [error.code for error in response.context["form"].errors.as_data()[field]]
+
+
+def nothing_saved():
+    with scopes_disabled():
+        return not Client.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["first_name", "last_name", "city"])
+@pytest.mark.parametrize("invisible", ["\u200b\u200b", "\u200c", "\ufeff", "\u200b \u200c\ufeff"])
+def test_a_name_or_city_of_only_invisible_characters_is_refused_as_empty(
+    post_registration, field, invisible
+):
+    response = post_registration(**{field: invisible})
+    assert refused(response, field) == ["required"]
+    assert nothing_saved()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["first_name", "last_name", "father_name", "city", "address"])
+@pytest.mark.parametrize("control", ["\x01", "\x07", "\x1b", "\x7f", "\x9b"])
+def test_control_characters_in_the_clients_text_are_refused(post_registration, field, control):
+    response = post_registration(**{field: f"زهرا{control}ی"})
+    assert refused(response, field) == ["control_character"]
+    assert nothing_saved()
+
+
+@pytest.mark.django_db
+def test_the_address_keeps_its_lines_and_a_name_its_zwnj(post_registration):
+    post_registration(first_name="مه\u200cلقا", address="خیابان آزادی، کوچه ۱۲\r\nپلاک ۳، طبقه دوم")
+    with scopes_disabled():
+        client = Client.objects.get()
+    assert client.first_name == "مه\u200cلقا"
+    assert client.address == "خیابان آزادی، کوچه ۱۲\nپلاک ۳، طبقه دوم"
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_client_without_a_name(centre):
+    client = ClientFactory.build(centre=centre, created_by=ClientFactory().created_by)
+    client.first_name = ""
+    with scopes_disabled(), pytest.raises(IntegrityError), transaction.atomic():
+        client.save()
+
+
+@pytest.mark.django_db
+def test_the_age_message_shows_persian_digits(post_registration):
+    response = post_registration(birth_date="1400/01/01")
+    (message,) = response.context["form"].errors["birth_date"]
+    assert "۱۵" in message and "۷۰" in message
+    assert not any(digit in message for digit in "0123456789")
+
+
+# The welfare file number: one client per number, whatever the letter case or digits.
+
+
+@pytest.mark.django_db
+def test_the_welfare_file_number_is_stored_in_capitals_latin_digits_and_without_spaces(
+    post_registration,
+):
+    post_registration(welfare_file_number=" isf-01-۰۰۰۸۱ ")
+    with scopes_disabled():
+        assert Client.objects.get().welfare_file_number == "ISF-01-00081"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["isf-01-00081", "ISF-01-۰۰۰۸۱", "Isf-01-00081 "])
+def test_a_welfare_file_number_in_other_letter_case_or_digits_is_a_duplicate(
+    post_registration, centre, typed
+):
+    ClientFactory(centre=centre, welfare_file_number="ISF-01-00081")
+    response = post_registration(welfare_file_number=typed)
+    assert response.status_code == 200
+    assert response.context["form"].errors["welfare_file_number"]
+    with scopes_disabled():
+        assert Client.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_welfare_file_number_not_in_capitals(centre):
+    ClientFactory(centre=centre, welfare_file_number="ISF-01-00081")
+    with scopes_disabled(), pytest.raises(IntegrityError), transaction.atomic():
+        Client.objects.filter(welfare_file_number="ISF-01-00081").update(
+            welfare_file_number="isf-01-00081"
+        )
+
+
+@pytest.mark.django_db
+def test_search_finds_a_file_number_typed_in_small_letters(login, staff, centre):
+    wanted = ClientFactory(centre=centre, welfare_file_number="ISF-01-00081")
+    response = login(staff).get(reverse("clients:list"), {"q": "isf-01-۰۰۰۸۱"})
+    assert [c.pk for c in response.context["page"].object_list] == [wanted.pk]
+
+
+# A residence card number is not a national code in disguise.
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("number", ["0013542418", "۰۰۱۳۵۴۲۴۱۸", "001-354241-8"])
+def test_a_ten_digit_number_is_refused_as_a_residence_card(post_registration, number):
+    response = post_registration(id_type="residence_card", id_number=number)
+    assert refused(response, "id_number") == ["residence_card_is_national_code"]
+    assert nothing_saved()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("number", ["12345", "123456789", "12345678901", "1" * 20])
+def test_residence_cards_of_other_lengths_are_registered(post_registration, number):
+    assert post_registration(id_type="residence_card", id_number=number).status_code == 302
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("number", ["0013542418", "1234", "12a45678901"])
+def test_the_database_refuses_a_residence_card_a_form_would_refuse(centre, number):
+    with scopes_disabled(), pytest.raises(IntegrityError), transaction.atomic():
+        ClientFactory(centre=centre, id_type="residence_card", id_number=number)
+
+
+# Search.
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_search_of_a_thousand_words_is_refused_with_a_message(login, staff, centre, htmx):
+    ClientFactory(centre=centre, last_name="کریمی")
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    query = " ".join(f"واژه{n}" for n in range(1000))[:190]  # short enough, too many words
+    for q in (query, " ".join(["کریمی"] * 1000)):
+        response = login(staff).get(reverse("clients:list"), {"q": q}, **headers)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "<table" not in html  # no rows: the message says what to change
+        assert 'role="alert"' in html
+        assert "۱۰" in html  # at most 10 words, said in Persian digits
+
+
+@pytest.mark.django_db
+def test_a_search_of_ten_words_still_searches(login, staff, centre):
+    karimi = ClientFactory(centre=centre, first_name="زهرا", last_name="کریمی")
+    response = login(staff).get(reverse("clients:list"), {"q": " ".join(["کریمی"] * 10)})
+    assert [c.pk for c in response.context["page"].object_list] == [karimi.pk]
+
+
+@pytest.mark.django_db
+def test_the_query_itself_takes_only_the_first_words(centre):
+    karimi = ClientFactory(centre=centre, last_name="کریمی")
+    with scopes_disabled():
+        found = Client.objects.search(" ".join(["کریمی"] * 5000))
+        assert list(found) == [karimi]
+
+
+# Sorting the list.
+
+
+def sort_labels(response):
+    return [str(label) for _, label in response.context["filter"].form.fields["sort"].choices]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["fa", "en"])
+def test_the_sort_list_names_each_order_once_in_the_pages_language(login, staff, language):
+    staff.language = language
+    staff.save()
+    labels = sort_labels(login(staff).get(reverse("clients:list")))
+    assert len(labels) == len(set(labels))
+    assert len([label for label in labels if "Name" in label or "نام" in label]) == 2
+    persian = any("\u0600" <= char <= "\u06ff" for label in labels for char in label)
+    assert persian == (language == "fa")
+
+
+@pytest.mark.django_db
+def test_the_english_sort_list_after_a_persian_page_is_still_english(login, staff):
+    client = login(staff)
+    client.get(reverse("clients:list"))  # Persian first
+    staff.language = "en"
+    staff.save()
+    labels = sort_labels(client.get(reverse("clients:list")))
+    assert "Name, Z to A" in labels
+    assert not any("نزولی" in label for label in labels)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [("name", ["الف", "ب", "پ"]), ("-name", ["پ", "ب", "الف"]), ("", ["الف", "ب", "پ"])],
+)
+def test_the_list_is_sorted_by_the_chosen_order(login, staff, centre, sort, expected):
+    for last_name in ("ب", "پ", "الف"):
+        ClientFactory(centre=centre, last_name=last_name)
+    response = login(staff).get(reverse("clients:list"), {"sort": sort})
+    assert [c.last_name for c in response.context["page"].object_list] == expected
+
+
+# htmx.
+
+
+@pytest.mark.django_db
+def test_a_history_restore_gets_the_whole_page(login, staff, centre):
+    ClientFactory(centre=centre, last_name="کریمی")
+    response = login(staff).get(
+        reverse("clients:list"),
+        {"q": "کریمی"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_HISTORY_RESTORE_REQUEST="true",
+    )
+    html = response.content.decode()
+    assert html.lstrip().startswith("<!doctype html>")
+    assert "<nav" in html and "کریمی" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("htmx", [False, True])
+def test_the_client_list_tells_caches_it_varies_on_htmx(login, staff, htmx):
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    response = login(staff).get(reverse("clients:list"), **headers)
+    vary = {header.strip().lower() for header in response["Vary"].split(",")}
+    assert {"hx-request", "hx-history-restore-request"} <= vary
+
+
+@pytest.mark.django_db
+def test_the_registration_form_has_no_untranslated_blank_choice(login, staff):
+    html = login(staff).get(reverse("clients:create")).content.decode()
+    assert "---------" not in html
+
+
+@pytest.mark.django_db
+def test_the_welfare_file_number_can_be_typed_with_letters_on_a_phone(login, staff):
+    form = login(staff).get(reverse("clients:create")).context["form"]
+    assert "inputmode" not in str(form["welfare_file_number"])

@@ -553,3 +553,16 @@ def test_the_import_takes_the_same_few_queries_for_any_number_of_rows(
 
     with scopes_disabled():
         assert Client.objects.count() == count
+
+
+def test_a_file_number_taken_in_other_letters_is_refused(staff_client, other_centre):
+    """`isf-01-00081` is `ISF-01-00081`: the import's set-based check compares the
+    normalised numbers, as the registration form does, at every centre."""
+    ClientFactory(centre=other_centre, welfare_file_number="ISF-01-00081")
+
+    response = upload(staff_client, xlsx([client_row(1, welfare_file_number="isf-01-00081")]))
+
+    (row,) = response.context["sheet"].bad_rows
+    assert [problem.message for problem in row.problems] == [
+        "Another client already has this welfare file number."
+    ]

@@ -4,7 +4,7 @@ import pytest
 from django import forms
 from django.utils import translation
 
-from hami.forms import JalaliDateField, MobileField, MoneyField, NationalCodeField
+from hami.forms import HamiFormMixin, JalaliDateField, MobileField, MoneyField, NationalCodeField
 
 
 class ClientForm(forms.Form):
@@ -45,7 +45,7 @@ def render(form, name, language):
 def test_persian_widget_is_a_text_input_for_the_jalali_picker():
     html = render(ClientForm(initial={"birth_date": date(2024, 8, 3)}), "birth_date", "fa")
     assert 'type="text"' in html
-    assert 'value="1403/05/13"' in html
+    assert 'value="۱۴۰۳/۰۵/۱۳"' in html
     for attribute in (
         "data-jdp",
         'inputmode="numeric"',
@@ -190,7 +190,7 @@ def test_english_field_refuses_impossible_iso_dates_with_reason():
 
 def test_one_form_class_serves_both_languages():
     form = ClientForm(initial={"birth_date": date(2025, 3, 20)})
-    assert 'value="1403/12/30"' in render(form, "birth_date", "fa")
+    assert 'value="۱۴۰۳/۱۲/۳۰"' in render(form, "birth_date", "fa")
     assert 'value="2025-03-20"' in render(form, "birth_date", "en")
 
 
@@ -253,3 +253,129 @@ def test_money_that_cannot_be_is_refused_with_reason(settings, typed, code):
     with pytest.raises(forms.ValidationError) as refused:
         LoanForm.base_fields["amount"].clean(typed)
     assert refused.value.code == code
+
+
+# Every date field has outer bounds: no year 1, no year 9999.
+
+
+@pytest.mark.parametrize(
+    ("typed", "language", "code"),
+    [
+        ("0001-01-01", "en", "min_date"),
+        ("1899-12-31", "en", "min_date"),
+        ("9999-12-31", "en", "max_date"),
+        ("2100-01-01", "en", "max_date"),
+        ("9999/12/31", "fa", "max_date"),  # read as Gregorian: no Jalali year is 9999 yet
+        ("1278/01/01", "fa", "min_date"),
+        ("1479/01/01", "fa", "max_date"),
+    ],
+)
+def test_a_date_field_without_limits_still_refuses_absurd_years(typed, language, code):
+    assert refusal(typed, language)[0] == code
+
+
+def test_the_outer_bounds_are_accepted_at_their_edges():
+    assert clean_date("1900-01-01", "en") == date(1900, 1, 1)
+    assert clean_date("2099-12-31", "en") == date(2099, 12, 31)
+
+
+def test_a_field_limit_wider_than_the_outer_bounds_is_narrowed_to_them():
+    field = JalaliDateField(min_date=date(1, 1, 1), max_date=date(9999, 12, 31))
+    assert refusal("0100-01-01", "en", field)[0] == "min_date"
+    assert refusal("9000-01-01", "en", field)[0] == "max_date"
+
+
+def test_the_picker_is_given_the_outer_bounds_too():
+    html = render(ClientForm(), "birth_date", "en")
+    assert 'min="1900-01-01"' in html
+    assert 'max="2099-12-31"' in html
+
+
+def test_a_form_narrowing_a_limit_changes_its_own_copy_only():
+    form = BoundedForm()
+    form.fields["started_on"].min_date = date(2024, 6, 1)
+    assert 'min="2024-06-01"' in render(form, "started_on", "en")
+    assert 'min="2024-03-20"' in render(BoundedForm(), "started_on", "en")
+
+
+# HamiFormMixin: one place that reads every text field of every form.
+
+
+class ProfileForm(HamiFormMixin, forms.Form):
+    name = forms.CharField(max_length=5)
+    city = forms.CharField(required=False)
+    address = forms.CharField(required=False, widget=forms.Textarea)
+    secret = forms.CharField(required=False, strip=False, widget=forms.PasswordInput)
+    age = forms.IntegerField(required=False, max_value=70)
+
+
+def cleaned(language="en", **data):
+    with translation.override(language):
+        form = ProfileForm(data={"name": "علی"} | data)
+        valid = form.is_valid()
+        errors = {
+            name: [(e.code, " ".join(e)) for e in errs]
+            for name, errs in form.errors.as_data().items()
+        }
+    return valid, form.cleaned_data, errors
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200c\u200c", "\ufeff", "\u200b \u200c\ufeff"])
+def test_a_required_text_of_only_invisible_characters_is_empty_and_refused(invisible):
+    valid, _, errors = cleaned(name=invisible)
+    assert not valid
+    assert [code for code, _ in errors["name"]] == ["required"]
+
+
+@pytest.mark.parametrize("control", ["\x01", "\x07", "\x1b", "\x7f", "\x9b"])
+def test_control_characters_in_any_text_field_are_refused(control):
+    valid, _, errors = cleaned(city=f"تهران{control}")
+    assert not valid
+    assert [code for code, _ in errors["city"]] == ["control_character"]
+
+
+def test_text_fields_are_normalised_before_their_own_checks():
+    valid, data, errors = cleaned(name=" علي\u200b ", city="  تهران  \u200e")
+    assert valid, errors
+    assert (data["name"], data["city"]) == ("علی", "تهران")
+
+
+def test_the_length_limit_counts_the_normalised_text():
+    # Six characters typed, five once the zero-width space is gone.
+    valid, data, _ = cleaned(name="مری\u200bمم")
+    assert valid
+    assert data["name"] == "مریمم"
+
+
+def test_a_text_area_keeps_its_line_breaks():
+    valid, data, _ = cleaned(address="خیابان آزادی\r\nپلاک ۳")
+    assert valid
+    assert data["address"] == "خیابان آزادی\nپلاک ۳"
+
+
+def test_a_password_is_kept_exactly_as_typed():
+    valid, data, _ = cleaned(secret=" p\u200bass  ")
+    assert valid
+    assert data["secret"] == " p\u200bass  "
+
+
+def test_a_text_field_added_after_the_form_is_made_is_normalised_too():
+    form = ProfileForm(data={"name": "علی", "late": "\u200b"})
+    form.fields["late"] = forms.CharField()
+    assert not form.is_valid()
+    assert form.errors.as_data()["late"][0].code == "required"
+
+
+def test_django_limit_messages_show_persian_digits_on_a_persian_page():
+    _, _, errors = cleaned("fa", name="مریم رضایی", age="250")
+    ((_, length_message),) = errors["name"]
+    ((_, number_message),) = errors["age"]
+    assert "۵" in length_message and "5" not in length_message
+    assert "۷۰" in number_message and "70" not in number_message
+
+
+def test_django_limit_messages_keep_latin_digits_in_english():
+    _, _, errors = cleaned("en", name="Maryam Rezaei")
+    assert errors["name"] == [
+        ("max_length", "Ensure this value has at most 5 characters (it has 13).")
+    ]

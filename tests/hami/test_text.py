@@ -1,6 +1,9 @@
 import pytest
+from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from hami.text import (
+    clean_text,
     is_persian,
     localise_digits,
     normalise_text,
@@ -77,3 +80,43 @@ def test_digits_are_left_as_typed():
 def test_normalising_twice_changes_nothing():
     once = normalise_text(f" {ZWNJ}علي{ZWNJ}{ZWNJ}رضا\u200b  كاظمي ")
     assert normalise_text(once) == once
+
+
+# Multi-line text (an address, notes) keeps its lines.
+
+
+def test_multiline_text_keeps_its_line_breaks_and_tidies_each_line():
+    typed = "  خیابان آزادی،  کوچه ۱۲ \r\nپلاک ۳\r\n\r\n\r\n\r\nطبقه دوم  \n"
+    assert normalise_text(typed, multiline=True) == "خیابان آزادی، کوچه ۱۲\nپلاک ۳\n\nطبقه دوم"
+
+
+def test_single_line_text_still_joins_lines_into_one():
+    assert normalise_text("خیابان آزادی\nپلاک ۳") == "خیابان آزادی پلاک ۳"
+
+
+# What every form field reads: `clean_text`.
+
+
+@pytest.mark.parametrize(
+    "control", ["\x00", "\x01", "\x07", "\x08", "\x1b", "\x7f", "\x85", "\x9b", "\x0b", "\x0c"]
+)
+def test_control_characters_are_refused_with_a_message(control):
+    with pytest.raises(ValidationError) as refused:
+        clean_text(f"مریم{control}رضایی")
+    assert refused.value.code == "control_character"
+    with translation.override("en"):
+        assert "control character" in refused.value.messages[0]
+
+
+@pytest.mark.parametrize("multiline", [False, True])
+def test_tabs_and_line_breaks_are_white_space_not_control_characters(multiline):
+    assert clean_text("مریم\tرضایی\r\n", multiline=multiline) == "مریم رضایی"
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200c", "\ufeff", "\u200b\u200c\ufeff \u2060"])
+def test_text_of_only_invisible_characters_is_empty(invisible):
+    assert clean_text(invisible) == ""
+
+
+def test_the_zwnj_inside_a_persian_word_is_kept():
+    assert clean_text(f" می{ZWNJ}شود ") == f"می{ZWNJ}شود"
