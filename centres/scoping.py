@@ -14,6 +14,7 @@ from contextlib import contextmanager
 
 from django.db import models
 from django_scopes import ScopedManager, scope
+from django_scopes.manager import DisabledQuerySet
 
 from .roles import principal_for
 
@@ -41,13 +42,33 @@ class ScopedQuerySet(models.QuerySet):
         return self.filter(**{self.centre_lookup: principal.centre.pk})
 
 
+class _OutOfScope(DisabledQuerySet):
+    """django-scopes' refusal of a query made outside any scope, extended to the calls it
+    lets through: `exists()` and a few others would otherwise read every centre."""
+
+    exists = contains = in_bulk = explain = bulk_update = DisabledQuerySet.error
+
+
 def centre_scoped_manager(queryset_class: type[ScopedQuerySet]):
     """The default manager of a centre-owned model: `visible_to(user)` for views, and the
     django-scopes net, so a query outside any scope raises."""
-    return ScopedManager(
-        centre=queryset_class.centre_lookup,
-        _manager_class=models.Manager.from_queryset(queryset_class),
+    scoped = type(
+        ScopedManager(
+            centre=queryset_class.centre_lookup,
+            _manager_class=models.Manager.from_queryset(queryset_class),
+        )
     )
+
+    class CentreScopedManager(scoped):
+        def get_queryset(self):
+            queryset = super().get_queryset()
+            if isinstance(queryset, DisabledQuerySet):
+                return _OutOfScope(
+                    self.model, using=self._db, missing_scopes=queryset.missing_scopes
+                )
+            return queryset
+
+    return CentreScopedManager()
 
 
 def centre_id_of(obj) -> int | None:

@@ -22,6 +22,11 @@ def test_a_query_outside_any_scope_raises(model):
         list(model.objects.all())
     with pytest.raises(ScopeError):
         model.objects.filter(pk=1).exists()
+    # django-scopes itself lets these through; Hami's manager refuses them too.
+    with pytest.raises(ScopeError):
+        model.objects.exists()
+    with pytest.raises(ScopeError):
+        model.objects.in_bulk([1])
 
 
 def test_a_centre_scope_sees_that_centre_only(centre, other_centre):

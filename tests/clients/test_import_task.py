@@ -175,13 +175,14 @@ def test_the_task_opens_its_centres_scope_itself(centre, staff):
 
 
 def test_the_task_finds_no_import_outside_the_centre_it_is_given(centre, other_centre, staff):
-    client_import = queued_import(centre, staff, [client_row(1)])
+    with scopes_disabled():
+        client_import = queued_import(centre, staff, [client_row(1)])
 
-    run_client_import(client_import.pk, other_centre.pk)
+        run_client_import(client_import.pk, other_centre.pk)
 
-    client_import.refresh_from_db()
-    assert client_import.status == ImportStatus.QUEUED
-    assert not Client.objects.exists()
+        client_import.refresh_from_db()
+        assert client_import.status == ImportStatus.QUEUED
+        assert not Client.objects.exists()
 
 
 def test_a_task_delivered_twice_imports_once(centre, staff):
@@ -266,19 +267,20 @@ def test_a_client_registered_while_the_task_saves_stops_the_whole_import(
 
 
 def test_a_task_past_its_time_limit_saves_nothing_and_says_so(centre, staff, monkeypatch):
-    client_import = queued_import(centre, staff, [client_row(1)])
+    with scopes_disabled():
+        client_import = queued_import(centre, staff, [client_row(1)])
 
-    def slow(**kwargs):
-        raise SoftTimeLimitExceeded
+        def slow(**kwargs):
+            raise SoftTimeLimitExceeded
 
-    monkeypatch.setattr("clients.tasks.run_import", slow)
+        monkeypatch.setattr("clients.tasks.run_import", slow)
 
-    run_client_import(client_import.pk, centre.pk)
+        run_client_import(client_import.pk, centre.pk)
 
-    client_import.refresh_from_db()
-    assert client_import.status == ImportStatus.FAILED
-    assert "took too long" in client_import.error
-    assert not Client.objects.exists()
+        client_import.refresh_from_db()
+        assert client_import.status == ImportStatus.FAILED
+        assert "took too long" in client_import.error
+        assert not Client.objects.exists()
 
 
 def test_a_task_that_breaks_says_nothing_was_imported(centre, staff, monkeypatch):
