@@ -270,6 +270,9 @@ class State(models.TextChoices):
     TRAINED = "trained", _("Trained")
     PLACED = "placed", _("Placed")
     SUSTAINED = "sustained", _("Sustained employment")
+    # The job ended before the year of follow-up was over: the centre supports the client
+    # towards a new placement.
+    SEEKING_WORK = "seeking_work", _("Seeking work again")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     NOT_READY = "not_ready", _("Not ready yet")
 
@@ -290,14 +293,24 @@ class EnrolmentQuerySet(ScopedQuerySet):
         return self.filter(centre=centre, state=State.WAITING).order_by("waiting_since", "pk")
 
 
-# States reached only through training (the transition table has no other way there): they
-# keep the course's record, its dates and attendance.
-THROUGH_TRAINING = frozenset({State.TRAINED, State.PLACED, State.SUSTAINED})
+# A trained client keeps the course's record: its dates and attendance.
+# After a placement (placed, sustained, seeking work again), the client either finished a
+# course, with that whole record, or was placed straight from the assessment (a client
+# who needs no training) and has no finished course at all.
+AFTER_PLACEMENT = frozenset({State.PLACED, State.SUSTAINED, State.SEEKING_WORK})
 
 
 def _states(states) -> list[str]:
     """A constraint's list of states, in a stable order (migrations compare it)."""
     return sorted(states)
+
+
+FINISHED_COURSE = models.Q(
+    course__isnull=False,
+    training_started_on__isnull=False,
+    training_finished_on__isnull=False,
+    attendance_percent__isnull=False,
+)
 
 
 class Enrolment(models.Model):
@@ -393,14 +406,14 @@ class Enrolment(models.Model):
                 name="enrolment_training_finishes_after_it_starts",
             ),
             models.CheckConstraint(
-                condition=~models.Q(state__in=_states(THROUGH_TRAINING))
-                | models.Q(
-                    course__isnull=False,
-                    training_started_on__isnull=False,
-                    training_finished_on__isnull=False,
-                    attendance_percent__isnull=False,
-                ),
+                condition=~models.Q(state=State.TRAINED) | FINISHED_COURSE,
                 name="enrolment_trained_has_course_dates_and_attendance",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state__in=_states(AFTER_PLACEMENT))
+                | FINISHED_COURSE
+                | models.Q(training_finished_on__isnull=True, attendance_percent__isnull=True),
+                name="enrolment_placed_finished_a_course_or_none",
             ),
         ]
         indexes = [models.Index(fields=["centre", "state", "waiting_since"])]

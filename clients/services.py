@@ -134,7 +134,7 @@ def record_assessment(
     not interested or not capable yet → `not_ready` with a referral and a review date.
     `version` is the enrolment's version the form was shown for (a stale one is refused)."""
     at = moment(at)
-    enrolment = _locked(enrolment, version=version)
+    enrolment = lock_enrolment(enrolment, version=version)
     assessment = Assessment(client=enrolment.client, assessor=by, created_at=at, **fields)
     if assessment.is_ready:
         action, reason = Action.ASSESS_READY, assessment.notes
@@ -190,7 +190,7 @@ def request_training(
     is locked while seats are counted, so concurrent requests never overfill it."""
     at = moment(at)
     centre = _lock_centre(enrolment.centre_id)
-    enrolment = _locked(enrolment, version=version)
+    enrolment = lock_enrolment(enrolment, version=version)
     check(enrolment, Action.START_TRAINING)
     _check_course(course, centre, on=timezone.localdate(at))
     queue_is_empty = not Enrolment.objects.waiting_list(centre).exists()
@@ -251,7 +251,7 @@ def confirm_seat(
     """The centre manager gives the offered seat to the client: training starts."""
     at = moment(at)
     _lock_centre(enrolment.centre_id)
-    enrolment = _locked(enrolment, version=version)
+    enrolment = lock_enrolment(enrolment, version=version)
     check(enrolment, Action.CONFIRM_SEAT)
     _check_course(enrolment.course, enrolment.centre, on=timezone.localdate(at))
     _start_training(enrolment, Action.CONFIRM_SEAT, by=by, at=at)
@@ -270,7 +270,7 @@ def skip_seat(
     goes to the end of the line, and the seat is offered to the next one."""
     at = moment(at)
     centre = _lock_centre(enrolment.centre_id)
-    enrolment = _locked(enrolment, version=version)
+    enrolment = lock_enrolment(enrolment, version=version)
     check(enrolment, Action.SKIP_SEAT)
     if not reason.strip():
         raise DomainError(_("Say why the seat offer is skipped."))
@@ -300,7 +300,7 @@ def finish_training(
     """Close the course for a trainee who completed it; their seat goes to the next in line."""
     at = moment(at)
     centre = _lock_centre(enrolment.centre_id)
-    enrolment = _locked(enrolment, version=version)
+    enrolment = lock_enrolment(enrolment, version=version)
     check(enrolment, Action.FINISH_TRAINING)
     if finished_on < enrolment.training_started_on:
         raise DomainError(_("Training cannot finish before it started."))
@@ -360,7 +360,7 @@ def _leave(enrolment, action, *, by, reason, review_on=None, at=None, version=No
     if not reason.strip():
         raise DomainError(_("Give a reason."))
     centre = _lock_centre(enrolment.centre_id)
-    enrolment = _locked(enrolment, version=version)
+    enrolment = lock_enrolment(enrolment, version=version)
     check(enrolment, action)
     held_a_seat = enrolment.state == State.TRAINING or enrolment.seat_offered_at is not None
     move(
@@ -408,10 +408,11 @@ class StaleForm(DomainError):
         self.version = version
 
 
-def _locked(enrolment: Enrolment, *, version: int | None = None) -> Enrolment:
-    """The enrolment as it is now in the database, locked for this transaction. With the
-    `version` a form was shown for, a file that changed since is refused, so a second tab
-    or a retried submit saves nothing twice."""
+def lock_enrolment(enrolment: Enrolment, *, version: int | None = None) -> Enrolment:
+    """The enrolment as it is now in the database, locked for this transaction: every
+    service that moves an enrolment, in any app, starts here. With the `version` a form was
+    shown for, a file that changed since is refused, so a second tab or a retried submit
+    saves nothing twice."""
     locked = (
         Enrolment.objects.select_for_update(of=("self",))
         .select_related("client", "centre")

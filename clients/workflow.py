@@ -32,6 +32,7 @@ class Action(models.TextChoices):
     FINISH_TRAINING = "finish_training", _("Finished training")
     PLACE = "place", _("Placed in work")
     SUSTAIN = "sustain", _("Sustained in work")
+    END_PLACEMENT = "end_placement", _("Job ended: support for a new placement")
     WITHDRAW = "withdraw", _("Withdrawn")
 
 
@@ -61,6 +62,7 @@ NO_SEAT_ON_OFFER = Guard(
 )
 
 ASSESSABLE = frozenset({State.INTAKE, State.ASSESSED, State.NOT_READY})
+PLACEABLE = frozenset({State.TRAINED, State.ASSESSED, State.SEEKING_WORK})
 
 TRANSITIONS: dict[Action, Transition] = {
     # An assessment decides: ready, or not ready yet (with a referral and a review date).
@@ -75,8 +77,14 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.SKIP_SEAT: Transition(frozenset({State.WAITING}), State.WAITING, (SEAT_ON_OFFER,)),
     Action.CONFIRM_SEAT: Transition(frozenset({State.WAITING}), State.TRAINING, (SEAT_ON_OFFER,)),
     Action.FINISH_TRAINING: Transition(frozenset({State.TRAINING}), State.TRAINED),
-    Action.PLACE: Transition(frozenset({State.TRAINED}), State.PLACED),
+    # Placed in work after training, straight after the assessment (a client who needs no
+    # training), or again after a job that ended.
+    Action.PLACE: Transition(PLACEABLE, State.PLACED),
+    # The year of follow-up ends with the client in work (placements.services).
     Action.SUSTAIN: Transition(frozenset({State.PLACED}), State.SUSTAINED),
+    # A follow-up finds the client unemployed: the placement ends and the centre supports
+    # them towards a new one.
+    Action.END_PLACEMENT: Transition(frozenset({State.PLACED}), State.SEEKING_WORK),
     Action.WITHDRAW: Transition(OPEN_STATES, State.WITHDRAWN),
 }
 

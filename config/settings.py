@@ -275,3 +275,9 @@ HAMI_FOLLOW_UP_MONTHS = [
     int(m) for m in env.list("HAMI_FOLLOW_UP_MONTHS", default=["1", "3", "6", "12"])
 ]
 HAMI_MAX_TRAINING_CAPACITY = 60
+# A follow-up can be recorded from this many days before its due date to this many days
+# after (then it is overdue); the centre manager hears of it once it has been overdue this
+# many days more.
+HAMI_FOLLOW_UP_OPENS_DAYS_BEFORE = env.int("HAMI_FOLLOW_UP_OPENS_DAYS_BEFORE", default=7)
+HAMI_FOLLOW_UP_OVERDUE_DAYS_AFTER = env.int("HAMI_FOLLOW_UP_OVERDUE_DAYS_AFTER", default=14)
+HAMI_FOLLOW_UP_ESCALATE_DAYS_OVERDUE = env.int("HAMI_FOLLOW_UP_ESCALATE_DAYS_OVERDUE", default=30)

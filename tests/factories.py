@@ -142,7 +142,7 @@ class EnrolmentFactory(DjangoModelFactory):
 
     class Params:
         trained = factory.LazyAttribute(
-            lambda o: o.state in {State.TRAINED, State.PLACED, State.SUSTAINED}
+            lambda o: o.state in {State.TRAINED, State.PLACED, State.SUSTAINED, State.SEEKING_WORK}
         )
         has_course = factory.LazyAttribute(
             lambda o: o.trained or o.state in {State.TRAINING, State.WAITING}
@@ -190,5 +190,131 @@ OBJECT_IN_CENTRE.update(
         ClientImport: lambda centre: ClientImportFactory(centre=centre),
         Enrolment: lambda centre: EnrolmentFactory(client=ClientFactory(centre=centre)),
         Course: lambda centre: CourseFactory(centre=centre),
+    }
+)
+
+
+# -- placements ------------------------------------------------------------------------------
+
+from placements.models import (  # noqa: E402
+    ContractType,
+    Employer,
+    EmployerKind,
+    FollowUp,
+    Opening,
+    Placement,
+    PlacementKind,
+    SkillLevel,
+    status_on,
+)
+from placements.services import follow_up_schedule  # noqa: E402
+
+
+def valid_company_id(n: int) -> str:
+    """A valid national company ID made from a number (the check digit computed)."""
+    from hami.validators import company_id_check_digit
+
+    first_ten = f"10{(n * 7907 + 123457) % 10**8:08d}"
+    return first_ten + str(company_id_check_digit(first_ten))
+
+
+class EmployerFactory(DjangoModelFactory):
+    class Meta:
+        model = Employer
+
+    centre = factory.SubFactory(CentreFactory)
+    name = factory.Sequence(lambda n: f"کارگاه تولیدی نمونه {n}")
+    kind = EmployerKind.PRODUCTION_UNIT
+    sector = "پوشاک"
+    province = factory.LazyFunction(lambda: Province.objects.order_by("code").first())
+    city = "تهران"
+    contact_person = "آقای رحیمی"
+    phone = "02166554433"
+    created_by = factory.LazyFunction(lambda: UserFactory(username="registrar"))
+
+
+class OpeningFactory(DjangoModelFactory):
+    class Meta:
+        model = Opening
+
+    employer = factory.SubFactory(EmployerFactory)
+    centre = factory.SelfAttribute("employer.centre")
+    trade = factory.SubFactory(TradeFactory)
+    title = "چرخ‌کار"
+    city = "تهران"
+    places = 3
+    wage_offered = 150_000_000
+    skill_level = SkillLevel.SIMPLE
+    open_until = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=30))
+    created_by = factory.LazyFunction(lambda: UserFactory(username="registrar"))
+
+
+class PlacementFactory(DjangoModelFactory):
+    """A wage job of a placed client, with its follow-ups (as `services.place` makes them),
+    set directly: services are for behaviour under test."""
+
+    class Meta:
+        model = Placement
+        skip_postgeneration_save = True
+
+    enrolment = factory.LazyAttribute(lambda o: EnrolmentFactory(state=State.PLACED))
+    centre = factory.SelfAttribute("enrolment.centre")
+    kind = PlacementKind.WAGE_JOB
+    employer = factory.LazyAttribute(lambda o: EmployerFactory(centre=o.centre))
+    job_title = "چرخ‌کار"
+    skill_level = SkillLevel.SIMPLE
+    monthly_wage = 150_000_000
+    contract_type = ContractType.FIXED_TERM
+    starts_on = factory.LazyFunction(timezone.localdate)
+    created_by = factory.LazyFunction(lambda: UserFactory(username="registrar"))
+
+    @factory.post_generation
+    def follow_ups(obj, create, extracted, **kwargs):
+        if not create:
+            return
+        today = timezone.localdate()
+        with scopes_disabled():
+            FollowUp.objects.bulk_create(
+                FollowUp(
+                    centre=obj.centre,
+                    placement=obj,
+                    months_after=months,
+                    due_on=due_on,
+                    assigned_to=obj.created_by,
+                    status=status_on(due_on, today),
+                )
+                for months, due_on in follow_up_schedule(obj.starts_on)
+            )
+
+
+def placed_with_first_follow_up_due(centre, *, by=None, days_ago=0):
+    """A placement of `centre` that started a Jalali month (and `days_ago` days) ago: its
+    first follow-up falls due today (or `days_ago` days ago)."""
+    from hami.jalali import add_months
+
+    by = by or UserFactory(username="registrar")
+    started = add_months(timezone.localdate() - timedelta(days=days_ago), -1)
+    enrolment = EnrolmentFactory(client=ClientFactory(centre=centre), state=State.PLACED)
+    with scopes_disabled():
+        Enrolment.objects.filter(pk=enrolment.pk).update(
+            opened_at=timezone.now() - timedelta(days=400)
+        )
+    return PlacementFactory(enrolment=enrolment, starts_on=started, created_by=by)
+
+
+def _first_follow_up(centre):
+    placement = placed_with_first_follow_up_due(centre)
+    with scopes_disabled():
+        return placement.follow_ups.order_by("months_after").first()
+
+
+OBJECT_IN_CENTRE.update(
+    {
+        Employer: lambda centre: EmployerFactory(centre=centre),
+        Opening: lambda centre: OpeningFactory(employer=EmployerFactory(centre=centre)),
+        Placement: lambda centre: PlacementFactory(
+            enrolment=EnrolmentFactory(client=ClientFactory(centre=centre), state=State.PLACED)
+        ),
+        FollowUp: _first_follow_up,
     }
 )

@@ -34,12 +34,13 @@ pytestmark = pytest.mark.django_db
 
 INTAKE, ASSESSED, WAITING, TRAINING = State.INTAKE, State.ASSESSED, State.WAITING, State.TRAINING
 TRAINED, PLACED, SUSTAINED = State.TRAINED, State.PLACED, State.SUSTAINED
-WITHDRAWN, NOT_READY = State.WITHDRAWN, State.NOT_READY
-OPEN = {INTAKE, ASSESSED, WAITING, TRAINING, TRAINED, PLACED, NOT_READY}
+WITHDRAWN, NOT_READY, SEEKING_WORK = State.WITHDRAWN, State.NOT_READY, State.SEEKING_WORK
+OPEN = {INTAKE, ASSESSED, WAITING, TRAINING, TRAINED, PLACED, SEEKING_WORK, NOT_READY}
 OFFER, NO_OFFER = "a seat is on offer", "no seat is on offer"
 
 # The journey as DESIGN.md tells it: intake → assessed → waiting → training → trained →
-# placed → sustained, and withdrawn / not ready from any open state. Each action: the states
+# placed → sustained, and withdrawn / not ready from any open state; placed → seeking work
+# again → placed when a job ends during the year of follow-up. Each action: the states
 # it may start from, the state it leads to, and what it needs besides (a seat on offer or
 # none). Written out here, not read from `TRANSITIONS`, so that a change to the table is a
 # change to this statement.
@@ -55,8 +56,11 @@ EXPECTED = {
     Action.SKIP_SEAT: ({WAITING}, WAITING, OFFER),
     Action.CONFIRM_SEAT: ({WAITING}, TRAINING, OFFER),
     Action.FINISH_TRAINING: ({TRAINING}, TRAINED, None),
-    Action.PLACE: ({TRAINED}, PLACED, None),
+    # Placed after training, straight after the assessment (no training needed), or again
+    # after a job that ended; a job that ends before the year is over reopens support.
+    Action.PLACE: ({TRAINED, ASSESSED, SEEKING_WORK}, PLACED, None),
     Action.SUSTAIN: ({PLACED}, SUSTAINED, None),
+    Action.END_PLACEMENT: ({PLACED}, SEEKING_WORK, None),
     Action.WITHDRAW: (OPEN, WITHDRAWN, None),
 }
 GUARD_REFUSALS = {
