@@ -4,6 +4,7 @@ machine: SQLite in the project folder, an embedded Celery broker, e-mail on the 
 With DEBUG=0 the secrets and hosts must be given, or start-up fails loudly."""
 
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import environ
@@ -275,3 +276,13 @@ HAMI_FOLLOW_UP_MONTHS = [
     int(m) for m in env.list("HAMI_FOLLOW_UP_MONTHS", default=["1", "3", "6", "12"])
 ]
 HAMI_MAX_TRAINING_CAPACITY = 60
+# Loans: an installment may take at most this share of the plan's projected monthly profit
+# (sizing), and a loan this many days behind is defaulted (the daily arrears task).
+try:
+    HAMI_AFFORDABILITY_RATIO = Decimal(env.str("HAMI_AFFORDABILITY_RATIO", default="0.5"))
+    _ratio_ok = HAMI_AFFORDABILITY_RATIO.is_finite() and 0 < HAMI_AFFORDABILITY_RATIO <= 1
+except InvalidOperation:
+    _ratio_ok = False
+if not _ratio_ok:
+    raise ImproperlyConfigured("HAMI_AFFORDABILITY_RATIO must be a fraction above 0, at most 1.")
+HAMI_DEFAULT_DAYS = env.int("HAMI_DEFAULT_DAYS", default=180)
