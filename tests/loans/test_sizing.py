@@ -7,7 +7,6 @@ from datetime import date
 from decimal import Decimal
 
 import numpy_financial as npf
-import pytest
 from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
@@ -35,12 +34,6 @@ class Product:
 
 
 INTEREST_FREE = Product()
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 def test_the_plans_need_binds():
