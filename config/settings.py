@@ -4,6 +4,7 @@ machine: SQLite in the project folder, an embedded Celery broker, e-mail on the 
 With DEBUG=0 the secrets and hosts must be given, or start-up fails loudly."""
 
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import environ
@@ -281,3 +282,14 @@ HAMI_MAX_TRAINING_CAPACITY = 60
 HAMI_FOLLOW_UP_OPENS_DAYS_BEFORE = env.int("HAMI_FOLLOW_UP_OPENS_DAYS_BEFORE", default=7)
 HAMI_FOLLOW_UP_OVERDUE_DAYS_AFTER = env.int("HAMI_FOLLOW_UP_OVERDUE_DAYS_AFTER", default=14)
 HAMI_FOLLOW_UP_ESCALATE_DAYS_OVERDUE = env.int("HAMI_FOLLOW_UP_ESCALATE_DAYS_OVERDUE", default=30)
+
+# Loans: an installment may take at most this share of the plan's projected monthly profit
+# (sizing), and a loan this many days behind is defaulted (the daily arrears task).
+try:
+    HAMI_AFFORDABILITY_RATIO = Decimal(env.str("HAMI_AFFORDABILITY_RATIO", default="0.5"))
+    _ratio_ok = HAMI_AFFORDABILITY_RATIO.is_finite() and 0 < HAMI_AFFORDABILITY_RATIO <= 1
+except InvalidOperation:
+    _ratio_ok = False
+if not _ratio_ok:
+    raise ImproperlyConfigured("HAMI_AFFORDABILITY_RATIO must be a fraction above 0, at most 1.")
+HAMI_DEFAULT_DAYS = env.int("HAMI_DEFAULT_DAYS", default=180)

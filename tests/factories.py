@@ -308,6 +308,203 @@ def _first_follow_up(centre):
         return placement.follow_ups.order_by("months_after").first()
 
 
+# -- loans ----------------------------------------------------------------------------------
+
+from decimal import Decimal  # noqa: E402
+
+from loans import services as loan_services  # noqa: E402
+from loans.models import (  # noqa: E402
+    BusinessPlan,
+    CostItem,
+    CreditLine,
+    Guarantor,
+    LoanApplication,
+    LoanProduct,
+)
+from loans.models import State as LoanState  # noqa: E402
+
+
+class LoanProductFactory(DjangoModelFactory):
+    """An interest-free loan of 10 to 500 million rials (1 to 50 million tomans) over at
+    most 36 months: every amount is easy to work out by hand."""
+
+    class Meta:
+        model = LoanProduct
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"قرض‌الحسنه اشتغال {n}")
+    annual_rate = Decimal(0)
+    min_amount = 10_000_000
+    max_amount = 500_000_000
+    max_term_months = 36
+    grace_months = 0
+    amortisation = "annuity"
+
+
+class CreditLineFactory(DjangoModelFactory):
+    class Meta:
+        model = CreditLine
+
+    bank = "بانک توسعه تعاون"
+    reference = factory.Sequence(lambda n: f"CL-1403-{n:04d}")
+    fiscal_year = 1403
+    total_amount = 1_000_000_000
+    valid_from = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=3 * 365))
+    valid_to = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=365))
+
+
+class BusinessPlanFactory(DjangoModelFactory):
+    """A tailoring workshop at home: 150,000,000 rials of cost items (added by the
+    factory), 30,000,000 of the client's own, a profit of 10,000,000 a month."""
+
+    class Meta:
+        model = BusinessPlan
+        skip_postgeneration_save = True
+
+    client = factory.SubFactory(ClientFactory)
+    title = "کارگاه خیاطی خانگی"
+    activity = "دوخت لباس و تعمیرات برای همسایگان و یک فروشگاه محلی"
+    premises = "home_based"
+    own_contribution = 30_000_000
+    monthly_revenue = 25_000_000
+    monthly_costs = 15_000_000
+    jobs_created = 2
+    created_by = factory.LazyFunction(lambda: UserFactory(username="planner"))
+
+    @factory.post_generation
+    def items(plan, create, extracted, **kwargs):
+        if not create:
+            return
+        items = extracted or [
+            ("equipment", "چرخ خیاطی صنعتی", 2, 50_000_000),
+            ("raw_materials", "پارچه و نخ", 10, 4_000_000),
+            ("working_capital", "سرمایه در گردش سه ماه", 1, 10_000_000),
+        ]
+        with scopes_disabled():
+            for category, description, quantity, unit_cost in items:
+                CostItem.objects.create(
+                    plan=plan,
+                    category=category,
+                    description=description,
+                    quantity=quantity,
+                    unit_cost=unit_cost,
+                )
+
+
+LOAN_STATES_AFTER_RECOMMENDATION = {
+    LoanState.RECOMMENDED,
+    LoanState.APPROVED,
+    LoanState.REJECTED,
+    LoanState.DISBURSED,
+    LoanState.REPAYING,
+    LoanState.REPAID,
+    LoanState.DEFAULTED,
+}
+LOAN_STATES_APPROVED = {
+    LoanState.APPROVED,
+    LoanState.DISBURSED,
+    LoanState.REPAYING,
+    LoanState.REPAID,
+    LoanState.DEFAULTED,
+}
+LOAN_STATES_LENT = LOAN_STATES_APPROVED - {LoanState.APPROVED}
+
+
+class LoanApplicationFactory(DjangoModelFactory):
+    """An application in any state, set directly, with the fields the database requires
+    of that state (a line, approver and disburser; no schedule: use
+    `make_disbursed_loan` for a loan to repay). 100,000,000 rials over 20 months."""
+
+    class Meta:
+        model = LoanApplication
+
+    class Params:
+        recommended = factory.LazyAttribute(lambda o: o.state in LOAN_STATES_AFTER_RECOMMENDATION)
+        approved = factory.LazyAttribute(lambda o: o.state in LOAN_STATES_APPROVED)
+        lent = factory.LazyAttribute(lambda o: o.state in LOAN_STATES_LENT)
+
+    plan = factory.SubFactory(BusinessPlanFactory)
+    client = factory.SelfAttribute("plan.client")
+    centre = factory.SelfAttribute("plan.client.centre")
+    product = factory.SubFactory(LoanProductFactory, name="قرض‌الحسنه اشتغال")
+    state = LoanState.DRAFT
+    term_months = 20
+    amount = 100_000_000
+    requested_amount = 100_000_000
+    sized_amount = factory.LazyAttribute(
+        lambda o: 120_000_000 if o.state != LoanState.DRAFT else None
+    )
+    created_by = factory.LazyFunction(lambda: UserFactory(username="planner"))
+    recommended_amount = factory.LazyAttribute(lambda o: 100_000_000 if o.recommended else None)
+    recommended_by = factory.LazyAttribute(
+        lambda o: UserFactory(username="recommender") if o.recommended else None
+    )
+    approved_amount = factory.LazyAttribute(lambda o: 100_000_000 if o.approved else None)
+    approved_by = factory.LazyAttribute(
+        lambda o: UserFactory(username="approver") if o.approved else None
+    )
+    credit_line = factory.LazyAttribute(lambda o: CreditLineFactory() if o.approved else None)
+    decided_at = factory.LazyAttribute(lambda o: timezone.now() if o.approved else None)
+    disbursed_by = factory.LazyAttribute(
+        lambda o: UserFactory(username="disburser") if o.lent else None
+    )
+    disbursed_on = factory.LazyAttribute(lambda o: timezone.localdate() if o.lent else None)
+    first_due_on = factory.LazyAttribute(
+        lambda o: timezone.localdate() + timedelta(days=30) if o.lent else None
+    )
+
+
+class GuarantorFactory(DjangoModelFactory):
+    class Meta:
+        model = Guarantor
+
+    application = factory.SubFactory(LoanApplicationFactory)
+    full_name = "محمد رضایی"
+    national_code = factory.Sequence(lambda n: national_code(n + 500_000))
+    relation = "برادر"
+    kind = "person"
+
+
+def make_disbursed_loan(
+    centre, *, amount=100_000_000, term_months=20, product=None, disbursed_on=None, line=None
+):
+    """A loan taken through the services from draft to disbursed (its schedule made),
+    with a recommender, approver and disburser of its own; every step dated on the day of
+    the disbursement (today by default)."""
+    from datetime import datetime, time
+
+    from centres.models import Membership
+
+    disbursed_on = disbursed_on or timezone.localdate()
+    at = timezone.make_aware(datetime.combine(disbursed_on, time(10)))
+    with scopes_disabled():
+        product = product or LoanProductFactory(name="قرض‌الحسنه اشتغال")
+        plan = BusinessPlanFactory(client=ClientFactory(centre=centre))
+        staff = make_member(centre, username=f"loan.staff.{centre.code}")
+        manager = make_member(
+            centre, role=Membership.Role.MANAGER, username=f"loan.manager.{centre.code}"
+        )
+        approver = make_national(username="loan.approver")
+        disburser = make_national(username="loan.disburser")
+        line = line or CreditLineFactory()
+        application = loan_services.create_application(
+            plan=plan, product=product, term_months=term_months, amount=amount, by=staff, at=at
+        )
+        loan_services.submit(application=application, by=staff, at=at)
+        loan_services.recommend(application=application, by=manager, at=at)
+        loan_services.approve(application=application, by=approver, credit_line=line, at=at)
+        loan_services.disburse(
+            application=application,
+            by=disburser,
+            bank="بانک توسعه تعاون",
+            disbursed_on=disbursed_on,
+            bank_reference="TX-1",
+            at=at,
+        )
+        application.refresh_from_db()
+        return application
+
+
 OBJECT_IN_CENTRE.update(
     {
         Employer: lambda centre: EmployerFactory(centre=centre),
@@ -316,5 +513,15 @@ OBJECT_IN_CENTRE.update(
             enrolment=EnrolmentFactory(client=ClientFactory(centre=centre), state=State.PLACED)
         ),
         FollowUp: _first_follow_up,
+        BusinessPlan: lambda centre: BusinessPlanFactory(client=ClientFactory(centre=centre)),
+        LoanApplication: lambda centre: LoanApplicationFactory(
+            plan=BusinessPlanFactory(client=ClientFactory(centre=centre))
+        ),
+        Guarantor: lambda centre: GuarantorFactory(
+            application=LoanApplicationFactory(
+                plan=BusinessPlanFactory(client=ClientFactory(centre=centre))
+            )
+        ),
+        CreditLine: lambda centre: CreditLineFactory(),
     }
 )
