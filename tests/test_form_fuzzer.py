@@ -114,7 +114,9 @@ def world(centre, staff, manager, national):
     closed = EnrolmentFactory(
         client=at[State.WITHDRAWN], state=State.WITHDRAWN, closed_at=timezone.now()
     )
+    trained = EnrolmentFactory(client=ClientFactory(centre=centre), state=State.TRAINED)
     objects = {
+        (Enrolment, "placements:create"): trained,
         (Client, None): at[State.INTAKE],
         (Client, "clients:reopen"): closed.client,
         (Enrolment, None): enrolments[State.INTAKE],
