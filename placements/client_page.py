@@ -1,11 +1,13 @@
 """What placements add to a client's page (the `clients.client_page` convention): the
 placements and recorded follow-up calls on the journey timeline, and a card with the
-client's current job, its next call, and the button to place them."""
+client's current job and its calls, or the button to place them and the centre's open
+openings that match them."""
 
 from centres.access import may
 from clients.client_page import Panel, TimelineEntry
 from clients.workflow import Action, can
 
+from . import selectors
 from .models import FollowUp, FollowUpStatus, Placement
 
 
@@ -43,8 +45,10 @@ def panels(request, client, enrolment):
         if current is not None
         else []
     )
-    may_place = can(enrolment, Action.PLACE) and may(request.user, "placements:create", enrolment)
-    if current is None and not may_place:
+    placeable = can(enrolment, Action.PLACE)
+    may_place = placeable and may(request.user, "placements:create", enrolment)
+    openings = selectors.matching_openings(enrolment) if placeable else []
+    if current is None and not may_place and not openings:
         return []
     return [
         Panel(
@@ -54,6 +58,7 @@ def panels(request, client, enrolment):
                 "placement": current,
                 "follow_ups": follow_ups,
                 "may_place": may_place,
+                "openings": openings,
             },
         )
     ]

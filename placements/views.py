@@ -1,7 +1,9 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from centres.access import NATIONAL, STAFF, access
 from clients.models import Enrolment
@@ -10,8 +12,8 @@ from clients.workflow import Action, refusal
 from hami.errors import DomainError
 
 from . import selectors, services
-from .forms import EmployerForm, FollowUpForm, PlacementForm
-from .models import Employer, FollowUp, Placement
+from .forms import EmployerForm, FollowUpForm, OpeningForm, PlacementForm
+from .models import Employer, FollowUp, Opening, Placement
 
 EMPLOYERS_PER_PAGE = 25
 
@@ -99,6 +101,85 @@ def placement_detail(request, placement):
             "follow_ups": selectors.placement_with_follow_ups(placement),
         },
     )
+
+
+# -- openings ----------------------------------------------------------------------------
+
+
+@access(STAFF, NATIONAL)
+def opening_list(request):
+    openings = selectors.openings_for(request.user)
+    opening_filter = selectors.OpeningFilter(request.GET or None, queryset=openings)
+    page = Paginator(opening_filter.qs, EMPLOYERS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "placements/opening_list.html",
+        {
+            "filter": opening_filter,
+            "page": page,
+            "openings": page.object_list,
+            "show_centre": request.principal.sees_all_centres,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@access(STAFF, NATIONAL, model=Opening)
+def opening_detail(request, opening):
+    today = timezone.localdate()
+    is_open = opening.is_open_on(today)
+    return render(
+        request,
+        "placements/opening_detail.html",
+        {
+            "opening": opening,
+            "is_open": is_open,
+            "suggestions": selectors.suggestions(opening, today=today) if is_open else [],
+            "placements": opening.placements.select_related("enrolment__client"),
+        },
+    )
+
+
+@access(STAFF)
+def opening_create(request):
+    opening = Opening(centre=request.principal.centre)
+    form = OpeningForm(request.POST or None, instance=opening)
+    employer_id = request.GET.get("employer", "")
+    if request.method == "GET" and employer_id.isdigit():
+        form.initial["employer"] = int(employer_id)
+    return _save_opening(request, form, created=True)
+
+
+@access(STAFF, model=Opening)
+def opening_edit(request, opening):
+    return _save_opening(request, OpeningForm(request.POST or None, instance=opening))
+
+
+def _save_opening(request, form, *, created=False):
+    saved_title = form.instance.title
+    if request.method == "POST" and form.is_valid():
+        try:
+            opening = services.save_opening(opening=form.instance, by=request.user)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, _("The opening “%(title)s” was saved.") % {"title": opening.title}
+            )
+            return redirect("placements:opening_detail", pk=opening.pk)
+    return render(
+        request,
+        "placements/opening_form.html",
+        {"form": form, "opening": None if created else form.instance, "saved_title": saved_title},
+    )
+
+
+@access(STAFF, model=Opening)
+@require_POST
+def opening_close(request, opening):
+    services.close_opening(opening=opening, by=request.user)
+    messages.success(request, _("The opening was closed: it is no longer suggested."))
+    return redirect("placements:opening_detail", pk=opening.pk)
 
 
 # -- follow-ups --------------------------------------------------------------------------

@@ -63,6 +63,11 @@ EXPECTED = {
     "placements:employer_create": CENTRE,
     "placements:employer_detail": EVERYONE,
     "placements:employer_edit": CENTRE,
+    "placements:openings": EVERYONE,
+    "placements:opening_create": CENTRE,
+    "placements:opening_detail": EVERYONE,
+    "placements:opening_edit": CENTRE,
+    "placements:opening_close": CENTRE,
     "follow_ups:worklist": CENTRE,
     "follow_ups:record": CENTRE,
 }

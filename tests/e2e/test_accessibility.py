@@ -36,6 +36,7 @@ from ..factories import (
     ClientImportFactory,
     CourseFactory,
     EnrolmentFactory,
+    OpeningFactory,
     UserFactory,
     make_member,
     make_national,
@@ -154,6 +155,9 @@ def _arrange_placements(world):
     world.placements["employer"] = placement.employer
     with scopes_disabled():
         world.placements["follow_up"] = placement.follow_ups.get(months_after=1)
+    world.placements["opening"] = OpeningFactory(
+        employer=placement.employer, trade=world.course.trade, title="چرخ‌کار پوشاک"
+    )
 
 
 def _today():
@@ -339,6 +343,13 @@ CHECKS = [
     Check("placements:employer_create", "staff", label="with errors", then=submit_empty),
     Check("placements:employer_detail", "staff", _placement("employer")),
     Check("placements:employer_edit", "staff", _placement("employer")),
+    Check("placements:openings", "staff"),
+    Check("placements:openings", "national", label="every centre"),
+    Check("placements:opening_create", "staff"),
+    Check("placements:opening_create", "staff", label="with errors", then=clear_and_submit),
+    Check("placements:opening_detail", "staff", _placement("opening"), "with suggestions"),
+    Check("placements:opening_edit", "staff", _placement("opening")),
+    Check("clients:detail", "staff", _client("trained"), "trained, with matching openings"),
     Check("follow_ups:worklist", "staff"),
     Check("follow_ups:record", "staff", _placement("follow_up")),
     Check("follow_ups:record", "staff", _placement("follow_up"), "with errors", then=submit_empty),
@@ -352,6 +363,7 @@ EXCLUDED = {
     "logout": "POST only: the navbar's log-out button",
     "clients:reopen": "POST only: a button on the client page",
     "clients:confirm_seat": "POST only: a button on the client page and the seats page",
+    "placements:opening_close": "POST only: a button on the opening page",
 }
 
 
