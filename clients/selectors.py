@@ -1,7 +1,7 @@
 """Reads for the client pages: lists, the journey timeline, the worklist, the seats."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 import django_filters
 from django import forms
@@ -16,6 +16,8 @@ from centres.scoping import all_centres_scope
 from hami.forms import CrispyFilterSetMixin
 from hami.text import localise_digits_lazy
 
+from . import client_page
+from .client_page import TimelineEntry
 from .models import (
     Assessment,
     Category,
@@ -206,15 +208,9 @@ class ClientFilter(CrispyFilterSetMixin, django_filters.FilterSet):
         return queryset
 
 
-@dataclass(frozen=True)
-class TimelineEntry:
-    at: datetime | date
-    kind: str  # "transition" | "assessment"
-    item: object
-
-
 def timeline(client: Client) -> list[TimelineEntry]:
-    """The client's whole journey, oldest first: every assessment and every step."""
+    """The client's whole journey, oldest first: every assessment and every step, and
+    what the apps built on this one add (placements, follow-ups: `client_page`)."""
     transitions = EnrolmentTransition.objects.filter(enrolment__client=client).select_related(
         "by", "enrolment__centre", "enrolment__course"
     )
@@ -225,6 +221,7 @@ def timeline(client: Client) -> list[TimelineEntry]:
     )
     entries = [TimelineEntry(t.at, "transition", t) for t in transitions]
     entries += [TimelineEntry(a.created_at, "assessment", a) for a in assessments]
+    entries += client_page.timeline_entries(client)
     return sorted(entries, key=lambda entry: entry.at)
 
 

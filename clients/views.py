@@ -9,7 +9,7 @@ from centres.models import Centre
 from hami.errors import DomainError
 from hami.htmx import render_page_or_fragment
 
-from . import selectors, services
+from . import client_page, selectors, services
 from .forms import (
     AssessmentForm,
     ClientForm,
@@ -84,6 +84,7 @@ def client_detail(request, client):
         "enrolment": enrolment,
         "timeline": selectors.timeline(client),
         "actions": _available_actions(request, client, enrolment),
+        "panels": client_page.panels(request, client, enrolment),
     }
     if enrolment and enrolment.state == State.WAITING:
         context["waiting_position"] = services.waiting_position(enrolment)

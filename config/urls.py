@@ -10,5 +10,7 @@ urlpatterns = [
     path("accounts/", include("config.auth_urls")),
     path("centres/", include("centres.urls")),
     path("clients/", include("clients.urls")),
+    path("placements/", include("placements.urls")),
+    path("follow-ups/", include("placements.follow_up_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -3,9 +3,11 @@ from datetime import date
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from centres.models import Trade
 from clients.forms import enrolment_version_field
 from clients.models import Enrolment
 from hami.forms import HamiFormMixin, JalaliDateField, MoneyField
@@ -214,6 +216,86 @@ class PlacementForm(HamiFormMixin, forms.Form):
         data = dict(self.cleaned_data)
         data.pop("version", None)
         return data
+
+
+OPENING_AT_MOST_MONTHS_AHEAD = 12
+
+
+class OpeningForm(HamiFormMixin, forms.ModelForm):
+    """Adds or edits an opening of one of the centre's employers (the view sets the
+    centre on the instance)."""
+
+    employer = forms.ModelChoiceField(label=_("Employer"), queryset=Employer.objects.none())
+    wage_offered = MoneyField(
+        label=_("Monthly wage offered"), min_value=1, max_value=MAX_MONTHLY_AMOUNT
+    )
+    open_until = JalaliDateField(
+        label=_("Open until"),
+        help_text=_("The last day the employer takes people through this opening."),
+    )
+    places = forms.IntegerField(
+        label=_("Places"),
+        min_value=1,
+        max_value=Opening.MAX_PLACES,
+        widget=DigitsInput,
+        help_text=_("How many people the employer will take on."),
+    )
+
+    class Meta:
+        model = Opening
+        fields = [
+            "employer",
+            "trade",
+            "title",
+            "city",
+            "places",
+            "wage_offered",
+            "skill_level",
+            "open_until",
+        ]
+        error_messages = {"title": {"required": _("Give the opening a job title.")}}
+
+    def __init__(self, *args, today: date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = today or timezone.localdate()
+        centre = self.instance.centre
+        employers = models.Q(centre=centre, is_active=True)
+        trades = models.Q(is_active=True)
+        if self.instance.pk:  # keep what was chosen, even if since retired
+            employers |= models.Q(pk=self.instance.employer_id)
+            trades |= models.Q(pk=self.instance.trade_id)
+        self.fields["employer"].queryset = Employer.objects.filter(employers)
+        self.fields["employer"].empty_label = _("Choose…")
+        self.fields["trade"].queryset = Trade.objects.filter(trades)
+        self.fields["trade"].empty_label = _("Choose a trade")
+        self.fields["skill_level"].choices = _choose(SkillLevel.choices)
+        open_until = self.fields["open_until"]
+        open_until.min_date = min(today, self.instance.open_until) if self.instance.pk else today
+        open_until.error_messages["min_date"] = _("The opening cannot close before %(date)s.")
+        open_until.max_date = add_months(today, OPENING_AT_MOST_MONTHS_AHEAD)
+        open_until.error_messages["max_date"] = _(
+            "An opening is kept open at most a year: close it by %(date)s."
+        )
+        if not self.instance.pk:
+            self.initial.setdefault("city", centre.city)
+            self.initial.setdefault("open_until", add_months(today, 1))
+        self.helper.layout = Layout(
+            Row(Column("employer"), Column("trade")),
+            "title",
+            Row(Column("city"), Column("places")),
+            Row(Column("wage_offered"), Column("skill_level")),
+            "open_until",
+        )
+
+    def clean_places(self):
+        places = self.cleaned_data["places"]
+        if places < self.instance.filled:
+            raise ValidationError(
+                _("%(filled)s places are already filled: the opening cannot have fewer."),
+                code="fewer_than_filled",
+                params={"filled": self.instance.filled},
+            )
+        return places
 
 
 SATISFACTION = [("", _("Not asked"))] + [(str(n), str(n)) for n in range(1, 6)]

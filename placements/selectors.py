@@ -7,13 +7,28 @@ from datetime import date, timedelta
 import django_filters
 from django import forms
 from django.conf import settings
-from django.db.models import Count, Min, Q
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from centres.models import Centre
-from clients.models import Enrolment, State
+from centres.models import Centre, Trade
+from clients.models import Assessment, Enrolment, State
 from hami.forms import CrispyFilterSetMixin
+from hami.text import localise_digits
 
 from .models import (
     Employer,
@@ -21,6 +36,7 @@ from .models import (
     EmployerQuerySet,
     FollowUp,
     FollowUpStatus,
+    Opening,
     Outcome,
     Placement,
 )
@@ -110,6 +126,163 @@ def placement_with_follow_ups(placement: Placement) -> list[FollowUp]:
 def current_placement(enrolment: Enrolment) -> Placement | None:
     return (
         Placement.objects.filter(enrolment=enrolment).current().select_related("employer").first()
+    )
+
+
+# -- openings and the candidates they suggest ---------------------------------------------
+
+# Whom an opening suggests: clients trained and not yet in work, and those whose job ended
+# and who are supported towards a new one.
+CANDIDATE_STATES = (State.TRAINED, State.SEEKING_WORK)
+SUGGESTIONS_SHOWN = 20
+
+
+class OpeningFilter(CrispyFilterSetMixin, django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=[("open", _("Open")), ("closed", _("Closed or full"))],
+        method="by_status",
+        empty_label=_("All"),
+    )
+    trade = django_filters.ModelChoiceFilter(
+        label=_("Trade"), queryset=Trade.objects.all(), empty_label=_("All")
+    )
+
+    class Meta:
+        model = Opening
+        fields = ["status", "trade"]
+
+    def by_status(self, queryset, name, value):
+        open_now = queryset.open_on(timezone.localdate())
+        return open_now if value == "open" else queryset.exclude(pk__in=open_now.values("pk"))
+
+    @property
+    def qs(self):
+        if self.is_bound and not self.is_valid():
+            return self.queryset.none()
+        return super().qs
+
+
+def openings_for(user):
+    return (
+        Opening.objects.visible_to(user)
+        .select_related("employer", "trade", "centre")
+        .order_by("-created_at", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A client an opening suggests, and why: each reason a sentence for the page."""
+
+    enrolment: Enrolment
+    reasons: list[str]
+
+
+def _preferred_trade(trade_id):
+    """Whether the client named the trade among their preferred trades at an assessment."""
+    preferred = Assessment.preferred_trades.through.objects.filter(
+        assessment__client=OuterRef("client_id"), trade_id=trade_id
+    )
+    return Exists(preferred)
+
+
+def suggestions(opening: Opening, *, today: date | None = None, limit=SUGGESTIONS_SHOWN):
+    """The centre's clients to suggest for `opening`, best first: those trained in its
+    trade, then those who prefer it; among them those living in its city; then whoever has
+    waited longest for work since their training ended (or their last job). One query."""
+    today = today or timezone.localdate()
+    last_job_ended = (
+        Placement.objects.filter(enrolment=OuterRef("pk"), ended_on__isnull=False)
+        .order_by("-ended_on")
+        .values("ended_on")[:1]
+    )
+    candidates = (
+        Enrolment.objects.filter(centre=opening.centre_id, state__in=CANDIDATE_STATES)
+        .annotate(
+            trained_in_trade=Case(
+                When(course__trade_id=opening.trade_id, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+            prefers_trade=_preferred_trade(opening.trade_id),
+            same_city=Case(
+                When(client__city=opening.city, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+            waited_since=Coalesce(Subquery(last_job_ended), "training_finished_on"),
+        )
+        .filter(Q(trained_in_trade=True) | Q(prefers_trade=True))
+        .select_related("client", "course__trade")
+        .order_by(
+            "-trained_in_trade",
+            "-prefers_trade",
+            "-same_city",
+            F("waited_since").asc(nulls_last=True),
+            "pk",
+        )[:limit]
+    )
+    return [
+        Suggestion(enrolment=candidate, reasons=_reasons(candidate, opening, today))
+        for candidate in candidates
+    ]
+
+
+def _reasons(candidate: Enrolment, opening: Opening, today: date) -> list[str]:
+    reasons = []
+    if candidate.trained_in_trade:
+        reasons.append(
+            gettext("Trained in %(trade)s (%(course)s).")
+            % {"trade": opening.trade, "course": candidate.course}
+        )
+    if candidate.prefers_trade:
+        reasons.append(
+            gettext("Named %(trade)s among the trades they prefer.") % {"trade": opening.trade}
+        )
+    if candidate.same_city:
+        reasons.append(gettext("Lives in %(city)s.") % {"city": candidate.client.city})
+    if candidate.waited_since:
+        days = max((today - candidate.waited_since).days, 0)
+        if candidate.state == State.SEEKING_WORK:
+            message = ngettext(
+                "Looking for work again for %(days)s day.",
+                "Looking for work again for %(days)s days.",
+                days,
+            )
+        else:
+            message = ngettext(
+                "Waiting for work for %(days)s day since the training ended.",
+                "Waiting for work for %(days)s days since the training ended.",
+                days,
+            )
+        reasons.append(message % {"days": localise_digits(str(days))})
+    return reasons
+
+
+def matching_openings(enrolment: Enrolment, *, today: date | None = None, limit=10):
+    """The centre's open openings in the trade of the client's course or one they prefer,
+    those in the client's city first: what the client page offers."""
+    today = today or timezone.localdate()
+    preferred = Assessment.preferred_trades.through.objects.filter(
+        assessment__client=enrolment.client_id
+    ).values("trade_id")
+    trades = Q(trade_id__in=preferred)
+    if enrolment.course_id is not None:
+        trades |= Q(trade_id=enrolment.course.trade_id)
+    return list(
+        Opening.objects.filter(centre=enrolment.centre_id)
+        .open_on(today)
+        .filter(trades)
+        .annotate(
+            same_city=Case(
+                When(city=enrolment.client.city, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .select_related("employer", "trade")
+        .order_by("-same_city", "open_until", "pk")[:limit]
     )
 
 

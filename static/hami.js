@@ -168,3 +168,23 @@ function letTheKeyboardScrollWideTables() {
     }
   });
 }
+
+// The placement form: the fields of the kind of work chosen (`data-kind` fieldsets); the
+// other kind's are hidden. Without JavaScript both show, and the server ignores the other.
+document.addEventListener("DOMContentLoaded", function () {
+  var choices = document.querySelectorAll("input[name=kind]");
+  var fieldsets = document.querySelectorAll("fieldset[data-kind]");
+  if (!choices.length || !fieldsets.length) {
+    return;
+  }
+  function showTheChosenKind() {
+    var chosen = document.querySelector("input[name=kind]:checked");
+    fieldsets.forEach(function (fieldset) {
+      fieldset.hidden = chosen !== null && fieldset.dataset.kind !== chosen.value;
+    });
+  }
+  choices.forEach(function (choice) {
+    choice.addEventListener("change", showTheChosenKind);
+  });
+  showTheChosenKind();
+});

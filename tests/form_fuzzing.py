@@ -225,6 +225,15 @@ def _plausible_by_name(today, language):
         "review_on": st.just(day(30)),
         "starts_on": st.just(day(0)),
         "ends_on": st.just(day(60)),
+        # Placements and follow-ups.
+        "monthly_wage": st.sampled_from(["15,000,000", "۱۲٬۰۰۰٬۰۰۰", "8000000"]),
+        "monthly_income": st.sampled_from(["15,000,000", "", "0"]),
+        "wage_offered": st.sampled_from(["15,000,000", "۱۲٬۰۰۰٬۰۰۰"]),
+        "company_id": st.sampled_from(["10380284790", "۱۴۰۰۳۷۷۸۹۹۰", ""]),
+        "phone": st.sampled_from(["02166554433", "۰۹۱۲۱۲۳۴۵۶۷", ""]),
+        "contacted_on": st.just(day(0)),
+        "places": st.integers(min_value=1, max_value=20).map(str),
+        "open_until": st.just(day(30)),
     }
 
 

@@ -57,6 +57,19 @@ EXPECTED = {
     "clients:not_ready": CENTRE,
     "clients:confirm_seat": MANAGER_ONLY,
     "clients:skip_seat": MANAGER_ONLY,
+    "placements:create": CENTRE,
+    "placements:detail": EVERYONE,
+    "placements:employers": EVERYONE,
+    "placements:employer_create": CENTRE,
+    "placements:employer_detail": EVERYONE,
+    "placements:employer_edit": CENTRE,
+    "placements:openings": EVERYONE,
+    "placements:opening_create": CENTRE,
+    "placements:opening_detail": EVERYONE,
+    "placements:opening_edit": CENTRE,
+    "placements:opening_close": CENTRE,
+    "follow_ups:worklist": CENTRE,
+    "follow_ups:record": CENTRE,
 }
 
 

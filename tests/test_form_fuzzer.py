@@ -41,11 +41,13 @@ from hypothesis import strategies as st
 
 from centres.models import Centre, Course
 from clients.models import Client, Enrolment, State
+from placements.models import Employer
 
 from .factories import (
     OBJECT_IN_CENTRE,
     ClientFactory,
     CourseFactory,
+    EmployerFactory,
     EnrolmentFactory,
     TradeFactory,
 )
@@ -114,7 +116,11 @@ def world(centre, staff, manager, national):
     closed = EnrolmentFactory(
         client=at[State.WITHDRAWN], state=State.WITHDRAWN, closed_at=timezone.now()
     )
+    trained = EnrolmentFactory(client=ClientFactory(centre=centre), state=State.TRAINED)
+    employer = EmployerFactory(centre=centre)  # for the placement and opening forms
     objects = {
+        (Enrolment, "placements:create"): trained,
+        (Employer, None): employer,
         (Client, None): at[State.INTAKE],
         (Client, "clients:reopen"): closed.client,
         (Enrolment, None): enrolments[State.INTAKE],

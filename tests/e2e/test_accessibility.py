@@ -23,6 +23,7 @@ from django.conf import settings
 from django.test import Client as DjangoClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
 from centres.models import Membership, Trade
@@ -35,9 +36,11 @@ from ..factories import (
     ClientImportFactory,
     CourseFactory,
     EnrolmentFactory,
+    OpeningFactory,
     UserFactory,
     make_member,
     make_national,
+    placed_with_first_follow_up_due,
 )
 
 pytestmark = [
@@ -68,6 +71,7 @@ class World:
     clients: dict = field(default_factory=dict)
     enrolments: dict = field(default_factory=dict)
     imports: dict = field(default_factory=dict)
+    placements: dict = field(default_factory=dict)
 
 
 def arrange_world() -> World:
@@ -139,7 +143,21 @@ def arrange_world() -> World:
     }
     for key, fields in imports.items():
         world.imports[key] = ClientImportFactory(centre=centre, created_by=users["staff"], **fields)
+    _arrange_placements(world)
     return world
+
+
+def _arrange_placements(world):
+    """An employer, and a client placed a month ago whose first follow-up is due today."""
+    placement = placed_with_first_follow_up_due(world.centre, by=world.users["staff"])
+    world.clients["placed"] = placement.enrolment.client
+    world.placements["wage"] = placement
+    world.placements["employer"] = placement.employer
+    with scopes_disabled():
+        world.placements["follow_up"] = placement.follow_ups.get(months_after=1)
+    world.placements["opening"] = OpeningFactory(
+        employer=placement.employer, trade=world.course.trade, title="چرخ‌کار پوشاک"
+    )
 
 
 def _today():
@@ -177,6 +195,10 @@ def _centre(w):
 
 def _course(w):
     return {"pk": w.course.pk}
+
+
+def _placement(key):
+    return lambda w: {"pk": w.placements[key].pk}
 
 
 @dataclass(frozen=True)
@@ -310,6 +332,27 @@ CHECKS = [
     Check("centres:course_create", "staff"),
     Check("centres:course_create", "staff", label="with errors", then=submit_empty),
     Check("centres:course_edit", "staff", _course),
+    Check("clients:detail", "staff", _client("placed"), "placed, with a follow-up due"),
+    Check("placements:create", "staff", _enrolment("trained")),
+    Check("placements:create", "staff", _enrolment("trained"), "with errors", then=submit_empty),
+    Check("placements:detail", "staff", _placement("wage")),
+    Check("placements:detail", "national", _placement("wage")),
+    Check("placements:employers", "staff"),
+    Check("placements:employers", "national", label="every centre"),
+    Check("placements:employer_create", "staff"),
+    Check("placements:employer_create", "staff", label="with errors", then=submit_empty),
+    Check("placements:employer_detail", "staff", _placement("employer")),
+    Check("placements:employer_edit", "staff", _placement("employer")),
+    Check("placements:openings", "staff"),
+    Check("placements:openings", "national", label="every centre"),
+    Check("placements:opening_create", "staff"),
+    Check("placements:opening_create", "staff", label="with errors", then=clear_and_submit),
+    Check("placements:opening_detail", "staff", _placement("opening"), "with suggestions"),
+    Check("placements:opening_edit", "staff", _placement("opening")),
+    Check("clients:detail", "staff", _client("trained"), "trained, with matching openings"),
+    Check("follow_ups:worklist", "staff"),
+    Check("follow_ups:record", "staff", _placement("follow_up")),
+    Check("follow_ups:record", "staff", _placement("follow_up"), "with errors", then=submit_empty),
 ]
 
 # URL names that are not pages a person reads, each with the reason.
@@ -320,6 +363,7 @@ EXCLUDED = {
     "logout": "POST only: the navbar's log-out button",
     "clients:reopen": "POST only: a button on the client page",
     "clients:confirm_seat": "POST only: a button on the client page and the seats page",
+    "placements:opening_close": "POST only: a button on the opening page",
 }
 
 
