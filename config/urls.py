@@ -10,5 +10,6 @@ urlpatterns = [
     path("accounts/", include("config.auth_urls")),
     path("centres/", include("centres.urls")),
     path("clients/", include("clients.urls")),
+    path("loans/", include("loans.urls")),
     path("admin/", admin.site.urls),
 ]

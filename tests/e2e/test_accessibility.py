@@ -39,6 +39,7 @@ from ..factories import (
     make_member,
     make_national,
 )
+from ..loans.a11y_world import arrange_loans
 
 pytestmark = [
     pytest.mark.browser,
@@ -68,6 +69,7 @@ class World:
     clients: dict = field(default_factory=dict)
     enrolments: dict = field(default_factory=dict)
     imports: dict = field(default_factory=dict)
+    loans: dict = field(default_factory=dict)
 
 
 def arrange_world() -> World:
@@ -139,6 +141,7 @@ def arrange_world() -> World:
     }
     for key, fields in imports.items():
         world.imports[key] = ClientImportFactory(centre=centre, created_by=users["staff"], **fields)
+    world.loans = arrange_loans(centre, users)
     return world
 
 
@@ -169,6 +172,10 @@ def _enrolment(key):
 
 def _import(key):
     return lambda w: {"pk": w.imports[key].pk}
+
+
+def _loan(key):
+    return lambda w: {"pk": w.loans[key].pk}
 
 
 def _centre(w):
@@ -310,6 +317,35 @@ CHECKS = [
     Check("centres:course_create", "staff"),
     Check("centres:course_create", "staff", label="with errors", then=submit_empty),
     Check("centres:course_edit", "staff", _course),
+    Check("loans:list", "staff"),
+    Check("loans:list", "national", label="every centre"),
+    Check("loans:queue", "national"),
+    Check("loans:plan_create", "staff", _client("assessed")),
+    Check("loans:plan_create", "staff", _client("assessed"), "with errors", then=clear_and_submit),
+    Check("loans:plan", "staff", _loan("plan")),
+    Check("loans:plan_edit", "staff", _loan("plan")),
+    Check("loans:apply", "staff", _loan("plan")),
+    Check("loans:apply", "staff", _loan("plan"), "with errors", then=submit_empty),
+    Check("loans:detail", "staff", _loan("draft"), "draft"),
+    Check("loans:detail", "manager", _loan("submitted"), "submitted"),
+    Check("loans:detail", "national", _loan("recommended"), "recommended"),
+    Check("loans:detail", "staff", _loan("loan"), "repaying, paused"),
+    Check("loans:edit", "staff", _loan("draft")),
+    Check("loans:guarantor_add", "staff", _loan("draft")),
+    Check("loans:guarantor_add", "staff", _loan("draft"), "with errors", then=submit_empty),
+    Check("loans:recommend", "manager", _loan("submitted")),
+    Check("loans:approve", "national", _loan("recommended")),
+    Check("loans:approve", "national", _loan("recommended"), "with errors", then=clear_and_submit),
+    Check("loans:reject", "national", _loan("recommended")),
+    Check("loans:disburse", "national", _loan("approved")),
+    Check("loans:withdraw", "staff", _loan("draft")),
+    Check("loans:repay", "staff", _loan("loan")),
+    Check("loans:repay", "staff", _loan("loan"), "with errors", then=clear_and_submit),
+    Check("loans:reverse", "manager", _loan("repayment")),
+    Check("loans:pause", "manager", _loan("loan")),
+    Check("loans:agreement", "staff", _loan("loan")),
+    Check("loans:credit_lines", "national"),
+    Check("loans:credit_line", "national", _loan("line")),
 ]
 
 # URL names that are not pages a person reads, each with the reason.
@@ -320,6 +356,12 @@ EXCLUDED = {
     "logout": "POST only: the navbar's log-out button",
     "clients:reopen": "POST only: a button on the client page",
     "clients:confirm_seat": "POST only: a button on the client page and the seats page",
+    "loans:export": "an Excel file, not a page",
+    "loans:schedule_export": "an Excel file, not a page",
+    "loans:cost_row": "an htmx fragment: a row of the plan form, checked within that form",
+    "loans:plan_total": "POST only: the plan form's running total, checked within that form",
+    "loans:submit": "POST only: a button on the loan page",
+    "loans:guarantor_remove": "POST only: a button on the loan page",
 }
 
 
