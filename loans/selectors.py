@@ -203,7 +203,7 @@ def position(loan: LoanApplication, installments, *, on: date) -> Position:
     open_rows = [i for i in installments if i.paid_on is None]
     overdue = [i for i in open_rows if i.due_on < on]
     pauses = list(HardshipPause.objects.filter(loan=loan, cancelled_at__isnull=True))
-    current = next((p for p in pauses if p.starts_on <= on <= p.ends_on), None)
+    current = next((p for p in pauses if p.starts_on <= on < p.ends_on), None)
     overdue_since = overdue[0].due_on if overdue else None
     return Position(
         balance=sum(i.left_to_pay for i in installments),
