@@ -208,13 +208,25 @@ class ClientFilter(CrispyFilterSetMixin, django_filters.FilterSet):
 
 @dataclass(frozen=True)
 class TimelineEntry:
-    at: datetime | date
-    kind: str  # "transition" | "assessment"
+    at: datetime
+    kind: str  # "transition" | "assessment", or an app's own kind
     item: object
+    template: str = ""  # the fragment that shows an entry an app added (below)
+
+
+# The hooks through which apps that build on clients (loans, placements) add to a client's
+# page without clients importing them (import-linter forbids it). Each app registers in its
+# AppConfig.ready():
+# - `timeline_sources`: functions `client -> iterable of TimelineEntry` (with `template`);
+# - `client_page_sections`: templates included in the client page's side column, with the
+#   page's context (`client`, `request`).
+timeline_sources: list = []
+client_page_sections: list[str] = []
 
 
 def timeline(client: Client) -> list[TimelineEntry]:
-    """The client's whole journey, oldest first: every assessment and every step."""
+    """The client's whole journey, oldest first: every assessment and every step, and what
+    the apps in `timeline_sources` add."""
     transitions = EnrolmentTransition.objects.filter(enrolment__client=client).select_related(
         "by", "enrolment__centre", "enrolment__course"
     )
@@ -225,6 +237,8 @@ def timeline(client: Client) -> list[TimelineEntry]:
     )
     entries = [TimelineEntry(t.at, "transition", t) for t in transitions]
     entries += [TimelineEntry(a.created_at, "assessment", a) for a in assessments]
+    for source in timeline_sources:
+        entries += list(source(client))
     return sorted(entries, key=lambda entry: entry.at)
 
 

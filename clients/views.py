@@ -84,6 +84,7 @@ def client_detail(request, client):
         "enrolment": enrolment,
         "timeline": selectors.timeline(client),
         "actions": _available_actions(request, client, enrolment),
+        "sections": selectors.client_page_sections,
     }
     if enrolment and enrolment.state == State.WAITING:
         context["waiting_position"] = services.waiting_position(enrolment)

@@ -296,3 +296,12 @@ class PauseForm(HamiFormMixin, forms.Form):
             for n in range(1, HARDSHIP_MAX_MONTHS + 1)
         ]
         self.initial.setdefault("starts_on", timezone.localdate())
+
+
+class FollowUpCloseForm(HamiFormMixin, forms.Form):
+    outcome = forms.CharField(
+        label=_("What was done"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Say what was done.")},
+    )

@@ -28,6 +28,8 @@ urlpatterns = [
     path("<int:pk>/pause/", views.arrears_pause, name="pause"),
     path("<int:pk>/agreement/", views.agreement, name="agreement"),
     path("<int:pk>/schedule.xlsx", views.schedule_export, name="schedule_export"),
+    path("arrears/", views.arrears_report, name="arrears"),
+    path("arrears/<int:pk>/close/", views.follow_up_close, name="follow_up_close"),
     path("credit-lines/", views.credit_line_list, name="credit_lines"),
     path("credit-lines/<int:pk>/", views.credit_line_detail, name="credit_line"),
 ]

@@ -4,6 +4,7 @@ shows is asked of the workflow table (`can`) and of the same access rules (`may`
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Max
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,13 +15,14 @@ from clients.models import Client
 from hami.errors import DomainError
 from hami.htmx import render_page_or_fragment
 
-from . import exports, selectors, services
+from . import arrears, exports, selectors, services
 from .forms import (
     ApplicationForm,
     ApproveForm,
     BusinessPlanForm,
     CostItemForm,
     DisburseForm,
+    FollowUpCloseForm,
     GuarantorForm,
     PauseForm,
     ReasonForm,
@@ -29,7 +31,15 @@ from .forms import (
     cost_items_formset,
     total_of,
 )
-from .models import BusinessPlan, CreditLine, Guarantor, LoanApplication, LoanProduct, Repayment
+from .models import (
+    ArrearsFollowUp,
+    BusinessPlan,
+    CreditLine,
+    Guarantor,
+    LoanApplication,
+    LoanProduct,
+    Repayment,
+)
 from .sizing import size_loan
 from .workflow import Action, can
 
@@ -622,4 +632,56 @@ def credit_line_detail(request, creditline):
             "shares": selectors.credit_line_by_centre(creditline),
             "loans": selectors.loans_on_line(creditline),
         },
+    )
+
+
+# -- arrears ----------------------------------------------------------------------------
+
+
+@access(STAFF, NATIONAL)
+def arrears_report(request):
+    loans = LoanApplication.objects.visible_to(request.user)
+    centres, network = arrears.portfolio(loans)
+    follow_ups = (
+        ArrearsFollowUp.objects.visible_to(request.user)
+        .open()
+        .select_related("loan__client", "loan__centre", "assigned_to")
+        .order_by("opened_on", "pk")
+    )
+    return render(
+        request,
+        "loans/arrears.html",
+        {
+            "centres": centres,
+            "network": network,
+            "buckets": arrears.BUCKETS,
+            "follow_ups": follow_ups,
+            "as_of": loans.active().aggregate(day=Max("arrears_as_of"))["day"],
+        },
+    )
+
+
+@access(STAFF, model=ArrearsFollowUp)
+def follow_up_close(request, arrearsfollowup):
+    follow_up = arrearsfollowup
+    form = FollowUpCloseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.close_follow_up(
+                follow_up=follow_up, by=request.user, outcome=form.cleaned_data["outcome"]
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The follow-up was closed."))
+            return redirect("loans:arrears")
+    return _action_page(
+        request,
+        follow_up.loan,
+        form=form,
+        title=_("Close the arrears follow-up"),
+        button=_("Close the follow-up"),
+        intro=_(
+            "Say what was done: a call, a visit, help with the business, a referral. A new follow-up opens if the loan is still more than 30 days behind at the next update."
+        ),
     )

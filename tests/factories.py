@@ -200,6 +200,7 @@ from decimal import Decimal  # noqa: E402
 
 from loans import services as loan_services  # noqa: E402
 from loans.models import (  # noqa: E402
+    ArrearsFollowUp,
     BusinessPlan,
     CostItem,
     CreditLine,
@@ -417,6 +418,15 @@ OBJECT_IN_CENTRE.update(
             )
         ),
         CreditLine: lambda centre: CreditLineFactory(),
+        ArrearsFollowUp: lambda centre: ArrearsFollowUp.objects.create(
+            loan=LoanApplicationFactory(
+                plan=BusinessPlanFactory(client=ClientFactory(centre=centre)),
+                state=LoanState.REPAYING,
+                days_past_due=45,
+            ),
+            opened_on=timezone.localdate(),
+            days_past_due=45,
+        ),
         Repayment: lambda centre: RepaymentFactory(
             loan=LoanApplicationFactory(
                 plan=BusinessPlanFactory(client=ClientFactory(centre=centre)),

@@ -82,6 +82,8 @@ EXPECTED = {
     "loans:pause": MANAGER_ONLY,
     "loans:agreement": EVERYONE,
     "loans:schedule_export": EVERYONE,
+    "loans:arrears": EVERYONE,
+    "loans:follow_up_close": CENTRE,
     "loans:credit_lines": NATIONAL_ONLY,
     "loans:credit_line": NATIONAL_ONLY,
 }

@@ -1,5 +1,6 @@
 from django import template
 
+from hami.text import is_persian, localise_digits
 from loans.models import State
 from loans.sizing import LIMIT_LABELS
 from loans.workflow import Action
@@ -42,3 +43,33 @@ def person(user, empty="—"):
     if user is None:
         return empty
     return user.get_full_name() or user.username
+
+
+@register.filter
+def percent(ratio):
+    """A ratio as a percentage with one decimal (`۱۲٫۵٪`); `—` when there is none."""
+    if ratio is None:
+        return "—"
+    text = f"{ratio * 100:.1f}"
+    if is_persian():
+        return localise_digits(text).replace(".", "٫") + "٪"
+    return text + "%"
+
+
+@register.filter
+def get(mapping, key):
+    return mapping.get(key)
+
+
+@register.simple_tag
+def client_plans(client):
+    """The client's business plans, each with its application (`plan.loan`) if any."""
+    from loans.models import BusinessPlan, LoanApplication
+
+    plans = list(BusinessPlan.objects.filter(client=client).order_by("-created_at"))
+    applications = {
+        a.plan_id: a for a in LoanApplication.objects.filter(plan__in=[p.pk for p in plans])
+    }
+    for plan in plans:
+        plan.loan = applications.get(plan.pk)
+    return plans

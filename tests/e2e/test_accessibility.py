@@ -344,6 +344,9 @@ CHECKS = [
     Check("loans:reverse", "manager", _loan("repayment")),
     Check("loans:pause", "manager", _loan("loan")),
     Check("loans:agreement", "staff", _loan("loan")),
+    Check("loans:arrears", "staff"),
+    Check("loans:arrears", "national", label="every centre"),
+    Check("loans:follow_up_close", "staff", _loan("follow_up")),
     Check("loans:credit_lines", "national"),
     Check("loans:credit_line", "national", _loan("line")),
 ]

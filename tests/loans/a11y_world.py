@@ -5,7 +5,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from loans import services
-from loans.models import State
+from loans.models import ArrearsFollowUp, State
 
 from ..factories import (
     BusinessPlanFactory,
@@ -43,6 +43,9 @@ def arrange_loans(centre, users) -> dict:
             note="بستری در بیمارستان",
             starts_on=timezone.localdate(),
             months=2,
+        )
+        loans["follow_up"] = ArrearsFollowUp.objects.create(
+            loan=loan, assigned_to=users["staff"], opened_on=timezone.localdate(), days_past_due=35
         )
     loans["loan"] = loan
     loans["repayment"] = repayment

@@ -7,7 +7,15 @@ from django_scopes import scopes_disabled
 
 from clients.models import Client
 from loans import services
-from loans.models import BusinessPlan, CreditLine, Guarantor, LoanApplication, Repayment, State
+from loans.models import (
+    ArrearsFollowUp,
+    BusinessPlan,
+    CreditLine,
+    Guarantor,
+    LoanApplication,
+    Repayment,
+    State,
+)
 
 from ..factories import (
     BusinessPlanFactory,
@@ -46,4 +54,7 @@ def loan_world(centre) -> dict:
         (Repayment, None): repayment,
         (Guarantor, None): GuarantorFactory(application=draft),
         (CreditLine, None): line,
+        (ArrearsFollowUp, None): ArrearsFollowUp.objects.create(
+            loan=loan, opened_on=timezone.localdate(), days_past_due=40
+        ),
     }

@@ -184,3 +184,50 @@ def test_the_list_filters_by_status_and_amount_band(login, staff, centre):
     application(State.SUBMITTED, 60_000_000)
     response = login(staff).get(reverse("loans:list"), {"state": "draft", "amount_band": "small"})
     assert list(response.context["page"].object_list) == [draft_small]
+
+
+def test_the_arrears_page_shows_par_and_the_case_workers_tasks(login, staff, centre):
+    from django.utils import timezone
+
+    from loans.models import ArrearsFollowUp
+
+    loan = make_disbursed_loan(centre)
+    with scopes_disabled():
+        task = ArrearsFollowUp.objects.create(
+            loan=loan, assigned_to=staff, opened_on=timezone.localdate(), days_past_due=40
+        )
+    client = login(staff)
+    html = client.get(reverse("loans:arrears")).content.decode()
+    assert "PAR30" in html and "۱۰٬۰۰۰٬۰۰۰ تومان" in html  # the outstanding principal
+    assert f"/loans/arrears/{task.pk}/close/" in html
+    response = client.post(
+        reverse("loans:follow_up_close", args=[task.pk]), {"outcome": "تماس تلفنی؛ قسط هفته بعد"}
+    )
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert (task.closed_by, task.outcome) == (staff, "تماس تلفنی؛ قسط هفته بعد")
+
+
+def test_the_client_page_shows_the_plan_the_loan_steps_and_the_repayments(login, staff, centre):
+    from django.utils import timezone
+
+    from centres.scoping import scope_for
+    from loans import services
+
+    loan = make_disbursed_loan(centre)
+    with scope_for(staff):
+        services.record_repayment(
+            loan=loan, by=staff, paid_on=timezone.localdate(), amount=5_000_000
+        )
+    html = login(staff).get(reverse("clients:detail", args=[loan.client_id])).content.decode()
+    assert "طرح کسب‌وکار نوشته شد" in html
+    assert "وام: پرداخت‌شده" in html  # the disbursement step (the label of "disburse")
+    assert "بازپرداخت وام" in html and "۵۰۰٬۰۰۰ تومان" in html
+    assert f"/loans/clients/{loan.client_id}/plan/" in html  # "Write a business plan"
+
+
+def test_the_national_office_sees_the_loans_but_no_plan_button(login, national, centre):
+    loan = make_disbursed_loan(centre)
+    html = login(national).get(reverse("clients:detail", args=[loan.client_id])).content.decode()
+    assert "طرح‌های کسب‌وکار و وام‌ها" in html
+    assert f"/loans/clients/{loan.client_id}/plan/" not in html
