@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -226,6 +227,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 # The daily sweeps (follow-ups, arrears) join this schedule with the apps that own them.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# Loans: days past due, defaults and arrears follow-ups, every night (Tehran time).
+CELERY_BEAT_SCHEDULE["loans-update-arrears"] = {
+    "task": "loans.tasks.update_arrears",
+    "schedule": crontab(hour=1, minute=30),
+}
 
 # Security. Behind a TLS-terminating proxy set HAMI_BEHIND_TLS_PROXY=1.
 SESSION_COOKIE_HTTPONLY = True

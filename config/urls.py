@@ -12,5 +12,6 @@ urlpatterns = [
     path("clients/", include("clients.urls")),
     path("placements/", include("placements.urls")),
     path("follow-ups/", include("placements.follow_up_urls")),
+    path("loans/", include("loans.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -682,12 +682,13 @@ class HardshipPauseQuerySet(ScopedQuerySet):
     centre_lookup = "loan__centre"
 
     def covering(self, day):
-        return self.filter(starts_on__lte=day, ends_on__gte=day, cancelled_at__isnull=True)
+        return self.filter(starts_on__lte=day, ends_on__gt=day, cancelled_at__isnull=True)
 
 
 class HardshipPause(models.Model):
     """A pause of a loan's arrears for a recorded hardship (امهال), granted by the centre
-    manager for a bounded time: the days it covers do not count as days past due."""
+    manager for a bounded time: the days it covers, from `starts_on` up to (not including)
+    `ends_on`, do not count as days past due."""
 
     loan = models.ForeignKey(
         LoanApplication,

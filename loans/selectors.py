@@ -3,10 +3,15 @@
 from dataclasses import dataclass
 from datetime import date
 
+import django_filters
 from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
+from centres.models import Centre
+from centres.roles import principal_for
 from centres.scoping import all_centres_scope
+from hami.forms import CrispyFilterSetMixin
 
 from .models import (
     ACTIVE_STATES,
@@ -15,6 +20,7 @@ from .models import (
     HardshipPause,
     Installment,
     LoanApplication,
+    LoanProduct,
     State,
 )
 
@@ -197,7 +203,7 @@ def position(loan: LoanApplication, installments, *, on: date) -> Position:
     open_rows = [i for i in installments if i.paid_on is None]
     overdue = [i for i in open_rows if i.due_on < on]
     pauses = list(HardshipPause.objects.filter(loan=loan, cancelled_at__isnull=True))
-    current = next((p for p in pauses if p.starts_on <= on <= p.ends_on), None)
+    current = next((p for p in pauses if p.starts_on <= on < p.ends_on), None)
     overdue_since = overdue[0].due_on if overdue else None
     return Position(
         balance=sum(i.left_to_pay for i in installments),
@@ -212,3 +218,85 @@ def position(loan: LoanApplication, installments, *, on: date) -> Position:
 
 def active_loans():
     return LoanApplication.objects.filter(state__in=ACTIVE_STATES)
+
+
+# -- lists ------------------------------------------------------------------------------
+
+
+def applications_for(user):
+    """The applications a user may see, with what the list shows, in one query."""
+    return LoanApplication.objects.visible_to(user).select_related(
+        "client", "centre", "product", "plan"
+    )
+
+
+AMOUNT_BANDS = {
+    # rials: up to 10 million tomans, 10 to 50 million, 50 million and more
+    "small": (None, 100_000_000),
+    "medium": (100_000_000, 500_000_000),
+    "large": (500_000_000, None),
+}
+AMOUNT_BAND_CHOICES = [
+    ("small", _("Up to 10 million tomans")),
+    ("medium", _("10 to 50 million tomans")),
+    ("large", _("50 million tomans or more")),
+]
+
+
+class ApplicationFilter(CrispyFilterSetMixin, django_filters.FilterSet):
+    state = django_filters.ChoiceFilter(
+        label=_("Status"), choices=State.choices, empty_label=_("All")
+    )
+    centre = django_filters.ModelChoiceFilter(
+        label=_("Centre"), queryset=Centre.objects.none(), empty_label=_("All")
+    )
+    product = django_filters.ModelChoiceFilter(
+        label=_("Product"), queryset=LoanProduct.objects.all(), empty_label=_("All")
+    )
+    amount_band = django_filters.ChoiceFilter(
+        label=_("Amount"), choices=AMOUNT_BAND_CHOICES, method="in_band", empty_label=_("All")
+    )
+
+    class Meta:
+        model = LoanApplication
+        fields = ["state", "centre", "product", "amount_band"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if principal_for(user).sees_all_centres:
+            self.filters["centre"].queryset = Centre.objects.all()
+        else:
+            del self.filters["centre"]
+
+    def in_band(self, queryset, name, value):
+        low, high = AMOUNT_BANDS[value]
+        if low is not None:
+            queryset = queryset.filter(amount__gte=low)
+        if high is not None:
+            queryset = queryset.filter(amount__lt=high)
+        return queryset
+
+    @property
+    def qs(self):
+        if self.is_bound and not self.is_valid():
+            return self.queryset.none()
+        return super().qs.order_by("-created_at", "-pk")
+
+
+def review_queue() -> dict:
+    """The national office's work: recommended loans to decide, approved ones to pay out."""
+    base = LoanApplication.objects.select_related("client", "centre", "product", "recommended_by")
+    return {
+        "to_decide": list(base.filter(state=State.RECOMMENDED).order_by("pk")),
+        "to_disburse": list(
+            base.filter(state=State.APPROVED).select_related("credit_line").order_by("decided_at")
+        ),
+    }
+
+
+def loans_on_line(line: CreditLine):
+    return (
+        LoanApplication.objects.filter(credit_line=line)
+        .select_related("client", "centre")
+        .order_by("-decided_at", "-pk")
+    )

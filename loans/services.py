@@ -24,6 +24,7 @@ from hami.text import localise_digits
 from . import selectors
 from .models import (
     ACTIVE_STATES,
+    ArrearsFollowUp,
     BusinessPlan,
     CostItem,
     CreditLine,
@@ -630,6 +631,22 @@ def pause_arrears(
     )
     save_dated(pause, at=at, by=by)
     return pause
+
+
+@transaction.atomic
+def close_follow_up(
+    *, follow_up: ArrearsFollowUp, by, outcome: str, at: datetime | None = None
+) -> None:
+    """The case worker closes an arrears follow-up, saying what was done."""
+    follow_up = ArrearsFollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    if not follow_up.is_open:
+        raise DomainError(_("This follow-up is already closed."))
+    if not outcome.strip():
+        raise DomainError(_("Say what was done."))
+    follow_up.closed_at = moment(at)
+    follow_up.closed_by = by
+    follow_up.outcome = outcome.strip()
+    follow_up.save()
 
 
 # -- helpers ----------------------------------------------------------------------------

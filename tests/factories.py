@@ -314,12 +314,14 @@ from decimal import Decimal  # noqa: E402
 
 from loans import services as loan_services  # noqa: E402
 from loans.models import (  # noqa: E402
+    ArrearsFollowUp,
     BusinessPlan,
     CostItem,
     CreditLine,
     Guarantor,
     LoanApplication,
     LoanProduct,
+    Repayment,
 )
 from loans.models import State as LoanState  # noqa: E402
 
@@ -465,6 +467,19 @@ class GuarantorFactory(DjangoModelFactory):
     kind = "person"
 
 
+class RepaymentFactory(DjangoModelFactory):
+    """A repayment row as it stands (no allocation: use the service to pay a schedule)."""
+
+    class Meta:
+        model = Repayment
+
+    loan = factory.SubFactory(LoanApplicationFactory, state=LoanState.REPAYING)
+    paid_on = factory.LazyFunction(timezone.localdate)
+    amount = 5_000_000
+    bank_reference = "TX-9"
+    recorded_by = factory.LazyFunction(lambda: UserFactory(username="cashier"))
+
+
 def make_disbursed_loan(
     centre, *, amount=100_000_000, term_months=20, product=None, disbursed_on=None, line=None
 ):
@@ -523,5 +538,20 @@ OBJECT_IN_CENTRE.update(
             )
         ),
         CreditLine: lambda centre: CreditLineFactory(),
+        ArrearsFollowUp: lambda centre: ArrearsFollowUp.objects.create(
+            loan=LoanApplicationFactory(
+                plan=BusinessPlanFactory(client=ClientFactory(centre=centre)),
+                state=LoanState.REPAYING,
+                days_past_due=45,
+            ),
+            opened_on=timezone.localdate(),
+            days_past_due=45,
+        ),
+        Repayment: lambda centre: RepaymentFactory(
+            loan=LoanApplicationFactory(
+                plan=BusinessPlanFactory(client=ClientFactory(centre=centre)),
+                state=LoanState.REPAYING,
+            )
+        ),
     }
 )

@@ -234,6 +234,18 @@ def _plausible_by_name(today, language):
         "contacted_on": st.just(day(0)),
         "places": st.integers(min_value=1, max_value=20).map(str),
         "open_until": st.just(day(30)),
+        # loans (amounts in tomans, as typed)
+        "national_code": st.integers(min_value=1000, max_value=10**6).map(national_code),
+        "term_months": st.integers(min_value=6, max_value=20).map(str),
+        "amount": st.sampled_from(["1,000,000", "۱٬۵۰۰٬۰۰۰", "2000000"]),
+        "own_contribution": st.sampled_from(["0", "1,000,000"]),
+        "monthly_revenue": st.sampled_from(["5,000,000", "۳٬۰۰۰٬۰۰۰"]),
+        "monthly_costs": st.sampled_from(["1,000,000", "0"]),
+        "jobs_created": st.integers(min_value=1, max_value=5).map(str),
+        "items-0-quantity": st.integers(min_value=1, max_value=20).map(str),
+        "items-0-unit_cost": st.sampled_from(["500,000", "۲٬۰۰۰٬۰۰۰"]),
+        "paid_on": st.just(day(0)),
+        "disbursed_on": st.just(day(0)),
     }
 
 

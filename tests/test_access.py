@@ -25,6 +25,7 @@ LOGGED_IN = "any logged-in user, with or without a role"
 EVERYONE = frozenset({STAFF, MANAGER, NATIONAL})
 CENTRE = frozenset({STAFF, MANAGER})  # centre work: the user's own centre only
 MANAGER_ONLY = frozenset({MANAGER})
+NATIONAL_ONLY = frozenset({NATIONAL})
 
 # Who may use each page. Centre staff and managers reach only their own centre's objects;
 # the national office reads every centre's but does no centre work.
@@ -70,6 +71,34 @@ EXPECTED = {
     "placements:opening_close": CENTRE,
     "follow_ups:worklist": CENTRE,
     "follow_ups:record": CENTRE,
+    "loans:list": EVERYONE,
+    "loans:export": EVERYONE,
+    "loans:queue": NATIONAL_ONLY,
+    "loans:plan_create": CENTRE,
+    "loans:plan": EVERYONE,
+    "loans:plan_edit": CENTRE,
+    "loans:apply": CENTRE,
+    "loans:cost_row": CENTRE,
+    "loans:plan_total": CENTRE,
+    "loans:detail": EVERYONE,
+    "loans:edit": CENTRE,
+    "loans:guarantor_add": CENTRE,
+    "loans:guarantor_remove": CENTRE,
+    "loans:submit": CENTRE,
+    "loans:recommend": MANAGER_ONLY,
+    "loans:approve": NATIONAL_ONLY,
+    "loans:reject": NATIONAL_ONLY,
+    "loans:disburse": NATIONAL_ONLY,
+    "loans:withdraw": CENTRE,
+    "loans:repay": CENTRE,
+    "loans:reverse": MANAGER_ONLY,
+    "loans:pause": MANAGER_ONLY,
+    "loans:agreement": EVERYONE,
+    "loans:schedule_export": EVERYONE,
+    "loans:arrears": EVERYONE,
+    "loans:follow_up_close": CENTRE,
+    "loans:credit_lines": NATIONAL_ONLY,
+    "loans:credit_line": NATIONAL_ONLY,
 }
 
 

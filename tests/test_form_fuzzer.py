@@ -63,7 +63,17 @@ from .form_fuzzing import (
     submit,
     url_name_of,
 )
-from .test_access import CENTRE, EVERYONE, EXPECTED, LOGGED_IN, MANAGER_ONLY, PATTERNS, PUBLIC
+from .loans.fuzz_world import loan_world
+from .test_access import (
+    CENTRE,
+    EVERYONE,
+    EXPECTED,
+    LOGGED_IN,
+    MANAGER_ONLY,
+    NATIONAL_ONLY,
+    PATTERNS,
+    PUBLIC,
+)
 
 EXAMPLES_PER_FORM = int(os.environ.get("HAMI_FUZZ_EXAMPLES", 40))
 
@@ -131,6 +141,7 @@ def world(centre, staff, manager, national):
         (Course, None): course,
         (Centre, None): centre,
     }
+    objects.update(loan_world(centre))
     return World(centre, staff, manager, national, objects)
 
 
@@ -143,6 +154,8 @@ def user_for(name, world):
         return world.staff
     if who == MANAGER_ONLY:
         return world.manager
+    if who == NATIONAL_ONLY:
+        return world.national
     raise AssertionError(f"{name}: the fuzzer does not know which user to use for {who}")
 
 

@@ -42,6 +42,7 @@ from ..factories import (
     make_national,
     placed_with_first_follow_up_due,
 )
+from ..loans.a11y_world import arrange_loans
 
 pytestmark = [
     pytest.mark.browser,
@@ -72,6 +73,7 @@ class World:
     enrolments: dict = field(default_factory=dict)
     imports: dict = field(default_factory=dict)
     placements: dict = field(default_factory=dict)
+    loans: dict = field(default_factory=dict)
 
 
 def arrange_world() -> World:
@@ -144,6 +146,7 @@ def arrange_world() -> World:
     for key, fields in imports.items():
         world.imports[key] = ClientImportFactory(centre=centre, created_by=users["staff"], **fields)
     _arrange_placements(world)
+    world.loans = arrange_loans(centre, users)
     return world
 
 
@@ -187,6 +190,10 @@ def _enrolment(key):
 
 def _import(key):
     return lambda w: {"pk": w.imports[key].pk}
+
+
+def _loan(key):
+    return lambda w: {"pk": w.loans[key].pk}
 
 
 def _centre(w):
@@ -353,6 +360,38 @@ CHECKS = [
     Check("follow_ups:worklist", "staff"),
     Check("follow_ups:record", "staff", _placement("follow_up")),
     Check("follow_ups:record", "staff", _placement("follow_up"), "with errors", then=submit_empty),
+    Check("loans:list", "staff"),
+    Check("loans:list", "national", label="every centre"),
+    Check("loans:queue", "national"),
+    Check("loans:plan_create", "staff", _client("assessed")),
+    Check("loans:plan_create", "staff", _client("assessed"), "with errors", then=clear_and_submit),
+    Check("loans:plan", "staff", _loan("plan")),
+    Check("loans:plan_edit", "staff", _loan("plan")),
+    Check("loans:apply", "staff", _loan("plan")),
+    Check("loans:apply", "staff", _loan("plan"), "with errors", then=submit_empty),
+    Check("loans:detail", "staff", _loan("draft"), "draft"),
+    Check("loans:detail", "manager", _loan("submitted"), "submitted"),
+    Check("loans:detail", "national", _loan("recommended"), "recommended"),
+    Check("loans:detail", "staff", _loan("loan"), "repaying, paused"),
+    Check("loans:edit", "staff", _loan("draft")),
+    Check("loans:guarantor_add", "staff", _loan("draft")),
+    Check("loans:guarantor_add", "staff", _loan("draft"), "with errors", then=submit_empty),
+    Check("loans:recommend", "manager", _loan("submitted")),
+    Check("loans:approve", "national", _loan("recommended")),
+    Check("loans:approve", "national", _loan("recommended"), "with errors", then=clear_and_submit),
+    Check("loans:reject", "national", _loan("recommended")),
+    Check("loans:disburse", "national", _loan("approved")),
+    Check("loans:withdraw", "staff", _loan("draft")),
+    Check("loans:repay", "staff", _loan("loan")),
+    Check("loans:repay", "staff", _loan("loan"), "with errors", then=clear_and_submit),
+    Check("loans:reverse", "manager", _loan("repayment")),
+    Check("loans:pause", "manager", _loan("loan")),
+    Check("loans:agreement", "staff", _loan("loan")),
+    Check("loans:arrears", "staff"),
+    Check("loans:arrears", "national", label="every centre"),
+    Check("loans:follow_up_close", "staff", _loan("follow_up")),
+    Check("loans:credit_lines", "national"),
+    Check("loans:credit_line", "national", _loan("line")),
 ]
 
 # URL names that are not pages a person reads, each with the reason.
@@ -364,6 +403,12 @@ EXCLUDED = {
     "clients:reopen": "POST only: a button on the client page",
     "clients:confirm_seat": "POST only: a button on the client page and the seats page",
     "placements:opening_close": "POST only: a button on the opening page",
+    "loans:export": "an Excel file, not a page",
+    "loans:schedule_export": "an Excel file, not a page",
+    "loans:cost_row": "an htmx fragment: a row of the plan form, checked within that form",
+    "loans:plan_total": "POST only: the plan form's running total, checked within that form",
+    "loans:submit": "POST only: a button on the loan page",
+    "loans:guarantor_remove": "POST only: a button on the loan page",
 }
 
 
