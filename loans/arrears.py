@@ -3,9 +3,9 @@ the follow-up tasks it opens, and the portfolio reports (ageing buckets, PAR30 a
 
 The update is set-based: two UPDATE statements give every active loan its oldest unpaid
 due date and its days past due, whatever the number of loans; only the few loans with a
-hardship pause are worked out one by one (the paused days are taken off), and only the
-loans that cross a threshold get a row each (a default is a workflow step, logged through
-`workflow.move`; a follow-up task is a row)."""
+hardship pause are worked out one by one (the paused days are taken off). Defaults are
+workflow steps, made and logged set-based by `workflow.move_all`; follow-up tasks are
+inserted in bulk."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -25,10 +25,9 @@ from .models import (
     HardshipPause,
     Installment,
     LoanApplication,
-    State,
 )
 from .selectors import days_past_due
-from .workflow import Action, move
+from .workflow import Action, move_all
 
 FOLLOW_UP_AFTER_DAYS = 30
 
@@ -72,8 +71,11 @@ class ArrearsRun:
 
 def update_arrears(*, on: date, at: datetime | None = None) -> ArrearsRun:
     """Bring every active loan's days past due and status up to date as of the day `on`.
-    Safe to run twice for the same day. The caller opens the all-centres scope."""
-    at = at or timezone.make_aware(datetime.combine(on, time(1, 30)))
+    Safe to run twice for the same day. The caller opens the all-centres scope. The steps
+    it logs are dated `at`: now for today's run, the end of the day `on` for a past day's."""
+    if at is None:
+        end_of_day = timezone.make_aware(datetime.combine(on, time(23, 59)))
+        at = min(timezone.now(), end_of_day) if on <= timezone.localdate() else end_of_day
     run = ArrearsRun(on=on)
     with transaction.atomic():
         active = LoanApplication.objects.filter(state__in=ACTIVE_STATES)
@@ -115,21 +117,10 @@ def _update_paused(loans, *, on: date) -> int:
 
 
 def _default(*, on: date, at: datetime) -> list[int]:
-    """Loans more than HAMI_DEFAULT_DAYS behind are defaulted, each step logged."""
-    due = LoanApplication.objects.filter(
-        state__in=[State.DISBURSED, State.REPAYING],
-        days_past_due__gt=settings.HAMI_DEFAULT_DAYS,
-    ).values_list("pk", flat=True)
-    defaulted = []
-    for pk in list(due):
-        with transaction.atomic():
-            loan = LoanApplication.objects.select_for_update().get(pk=pk)
-            if loan.state in (State.DISBURSED, State.REPAYING):
-                # A run for a past day never dates the step before the loan's last one.
-                last = loan.transitions.aggregate(last=models.Max("at"))["last"]
-                move(loan, Action.DEFAULT, by=None, at=max(at, last) if last else at)
-                defaulted.append(pk)
-    return defaulted
+    """Loans more than HAMI_DEFAULT_DAYS behind are defaulted, each step logged, in a few
+    set-based statements (`workflow.move_all`)."""
+    behind = LoanApplication.objects.filter(days_past_due__gt=settings.HAMI_DEFAULT_DAYS)
+    return move_all(behind, Action.DEFAULT, at=at)
 
 
 def _open_follow_ups(*, on: date) -> int:

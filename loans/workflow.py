@@ -180,6 +180,42 @@ def move(
     )
 
 
+def move_all(applications, action: Action, *, at: datetime, reason: str = "") -> list[int]:
+    """Apply the automatic `action` to every application of the queryset `applications`
+    that the table allows it on, in a few set-based statements, logging each step (the
+    daily sweeps, over the whole network). Returns the ids moved. The steps are dated
+    `at`, the sweep's moment."""
+    transition = TRANSITIONS[action]
+    if not transition.automatic:
+        raise RuntimeError(f"{action} is a user's step: use move().")
+    moved = []
+    with transaction.atomic():
+        rows = list(
+            applications.select_for_update()
+            .filter(state__in=transition.sources)
+            .values_list("pk", "state")
+        )
+        for start in range(0, len(rows), 1000):
+            chunk = rows[start : start + 1000]
+            LoanApplication.objects.filter(pk__in=[pk for pk, _state in chunk]).update(
+                state=transition.target, version=models.F("version") + 1
+            )
+            LoanTransition.objects.bulk_create(
+                LoanTransition(
+                    application_id=pk,
+                    action=action,
+                    from_state=state,
+                    to_state=transition.target,
+                    by=None,
+                    reason=reason,
+                    at=at,
+                )
+                for pk, state in chunk
+            )
+            moved += [pk for pk, _state in chunk]
+    return moved
+
+
 def log_creation(application: LoanApplication, *, by, at: datetime) -> LoanTransition:
     return LoanTransition.objects.create(
         application=application,

@@ -216,3 +216,9 @@ def test_a_centre_sees_only_its_own_portfolio(centre, other_centre, staff):
         centres, network = arrears.portfolio(LoanApplication.objects.visible_to(staff))
     assert [p.centre_id for p in centres] == [centre.pk]
     assert network.par30 == 1
+
+
+def test_the_nightly_task_is_on_the_beat_schedule(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["loans-update-arrears"]
+    assert entry["task"] == update_arrears_task.name
+    assert (entry["schedule"].hour, entry["schedule"].minute) == ({1}, {30})

@@ -231,3 +231,35 @@ def test_the_national_office_sees_the_loans_but_no_plan_button(login, national, 
     html = login(national).get(reverse("clients:detail", args=[loan.client_id])).content.decode()
     assert "طرح‌های کسب‌وکار و وام‌ها" in html
     assert f"/loans/clients/{loan.client_id}/plan/" not in html
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_the_list_takes_the_same_queries_whatever_its_length(
+    login, national, centre, count, django_assert_num_queries
+):
+    for _ in range(count):
+        LoanApplicationFactory(plan=BusinessPlanFactory(client=ClientFactory(centre=centre)))
+    client = login(national)
+    client.get(reverse("loans:list"))  # the session and the user's principal, once
+    with django_assert_num_queries(QUERIES_FOR_THE_LIST):
+        client.get(reverse("loans:list"))
+
+
+def test_the_loan_page_takes_the_same_queries_whatever_the_schedule(login, staff, centre):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for term in (12, 36):
+        loan = make_disbursed_loan(
+            centre, amount=60_000_000, term_months=term, product=LoanProductFactory(name=f"p{term}")
+        )
+        client = login(staff)
+        client.get(reverse("loans:detail", args=[loan.pk]))
+        with CaptureQueriesContext(connection) as queries:
+            client.get(reverse("loans:detail", args=[loan.pk]))
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+QUERIES_FOR_THE_LIST = 8
