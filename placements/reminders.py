@@ -94,7 +94,6 @@ def hand_to_worker(reminder_id: int) -> None:
         logger.warning(
             "Reminder %s waits for the next sweep: the broker is unreachable.",
             reminder_id,
-            exc_info=True,
         )
 
 
