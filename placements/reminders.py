@@ -25,7 +25,7 @@ from urllib.parse import urljoin
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -51,7 +51,7 @@ logger = logging.getLogger(__name__)
 # Text messages go to clients in Persian: their language, whatever the staff's.
 CLIENT_LANGUAGE = "fa"
 # A digest names at most this many follow-ups of each kind; the rest are counted.
-DIGEST_ROWS = 50
+DIGEST_ROWS = 25
 # A text message left pending this many days (the broker was down, a provider failed)
 # is no longer worth sending.
 SMS_STALE_AFTER_DAYS = 3
@@ -205,23 +205,51 @@ def escalate_before(on: date) -> date:
 
 
 def centre_digest(centre_id: int, *, on: date) -> Digest:
-    """The centre's due and overdue follow-ups on `on`: the first `DIGEST_ROWS` of each,
-    oldest first, and how many there are."""
-    base = FollowUp.objects.filter(centre_id=centre_id).open().order_by("due_on", "pk")
-    rows = base.select_related("placement__enrolment__client", "assigned_to")
-    due = base.filter(status=FollowUpStatus.DUE)
-    overdue = base.filter(status=FollowUpStatus.MISSED)
-    escalated = overdue.filter(due_on__lt=escalate_before(on))
+    """The centre's due and overdue follow-ups on `on` (the sweep has just set their
+    statuses): how many, and the first `DIGEST_ROWS` of each, oldest first. Three queries,
+    served by the (centre, status, due_on) index."""
+    mine = FollowUp.objects.filter(centre_id=centre_id)
+    counts = mine.aggregate(
+        due=Count("pk", filter=Q(status=FollowUpStatus.DUE)),
+        overdue=Count("pk", filter=Q(status=FollowUpStatus.MISSED)),
+        escalated=Count(
+            "pk", filter=Q(status=FollowUpStatus.MISSED, due_on__lt=escalate_before(on))
+        ),
+    )
+    rows = mine.select_related("placement__enrolment__client", "assigned_to").order_by(
+        "due_on", "pk"
+    )
+    overdue = list(rows.filter(status=FollowUpStatus.MISSED)[:DIGEST_ROWS])
     return Digest(
         due=list(rows.filter(status=FollowUpStatus.DUE)[:DIGEST_ROWS]),
-        due_count=due.count(),
-        overdue=list(rows.filter(status=FollowUpStatus.MISSED)[:DIGEST_ROWS]),
-        overdue_count=overdue.count(),
-        escalated=list(
-            rows.filter(status=FollowUpStatus.MISSED, due_on__lt=escalate_before(on))[:DIGEST_ROWS]
-        ),
-        escalated_count=escalated.count(),
+        due_count=counts["due"],
+        overdue=overdue,
+        overdue_count=counts["overdue"],
+        # The longest overdue come first: those escalated are the head of the list.
+        escalated=[f for f in overdue if f.due_on < escalate_before(on)],
+        escalated_count=counts["escalated"],
     )
+
+
+def _rendered_rows(digests: dict, centre_id: int, *, on: date, language: str, names) -> dict:
+    """The centre's lists (`names` of "due", "overdue", "escalated") as text and HTML:
+    each rendered once per centre and language for all the e-mails of a run (they are the
+    same for every member), and only when an e-mail shows it."""
+    if centre_id not in digests:
+        digests[centre_id] = centre_digest(centre_id, on=on)
+    digest = digests[centre_id]
+    rows = {"digest": digest}
+    for name in names:
+        key = (centre_id, language, name)
+        if key not in digests:
+            context = {"rows": getattr(digest, name), "count": getattr(digest, f"{name}_count")}
+            with translation.override(language):
+                digests[key] = {
+                    "text": render_to_string("placements/email/_rows.txt", context),
+                    "html": render_to_string("placements/email/_rows.html", context),
+                }
+        rows[name] = digests[key]
+    return rows
 
 
 def site_url(path: str) -> str:
@@ -235,10 +263,15 @@ def _compose_email(reminder: Reminder, *, on: date, digests: dict) -> EmailMulti
     membership = getattr(user, "membership", None)
     if membership is None or membership.centre_id != reminder.centre_id:
         raise NotNeeded(_("The staff member no longer works at this centre."))
-    if reminder.centre_id not in digests:
-        digests[reminder.centre_id] = centre_digest(reminder.centre_id, on=on)
-    digest = digests[reminder.centre_id]
     escalation = reminder.kind == ReminderKind.FOLLOW_UP_ESCALATION
+    rows = _rendered_rows(
+        digests,
+        reminder.centre_id,
+        on=on,
+        language=membership.language,
+        names=("escalated",) if escalation else ("due", "overdue"),
+    )
+    digest = rows["digest"]
     if escalation and not digest.escalated_count:
         raise NotNeeded(_("No follow-up is overdue long enough any more."))
     if not escalation and not (digest.due_count or digest.overdue_count):
@@ -249,7 +282,7 @@ def _compose_email(reminder: Reminder, *, on: date, digests: dict) -> EmailMulti
             "centre": reminder.centre,
             "on": on,
             "digest": digest,
-            "rows_shown": DIGEST_ROWS,
+            "rows": rows,
             "escalate_days": settings.HAMI_FOLLOW_UP_ESCALATE_DAYS_OVERDUE,
             "worklist_url": site_url(reverse("follow_ups:worklist")),
         }
