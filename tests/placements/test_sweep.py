@@ -438,3 +438,33 @@ def test_offering_a_seat_texts_the_client(centre, staff, django_capture_on_commi
     with all_centres_scope():
         assert deliver(handed[0][0], on=timezone.localdate(), at=timezone.now()) == "sent"
     assert "خیاطی مقدماتی" in sms.outbox[0].body
+
+
+def test_the_tasks_survive_a_dead_worker_and_retry_transient_errors_with_backoff():
+    from django.db import OperationalError
+
+    from placements.tasks import send_reminder
+    from placements.tasks import sweep_follow_ups as task
+
+    for each in (task, send_reminder):
+        assert each.acks_late is True  # a worker killed mid-task leaves it queued
+        assert OperationalError in each.autoretry_for
+        assert smtplib.SMTPException in each.autoretry_for
+        assert each.retry_backoff and each.max_retries >= 5
+
+
+def test_the_task_asks_for_a_retry_when_a_message_could_not_be_sent(centre, team):
+    from placements.reminders import ReminderNotSent
+    from placements.tasks import sweep_follow_ups as task
+
+    placed(centre)
+    with (
+        mock.patch.object(
+            mail.EmailMultiAlternatives, "send", side_effect=smtplib.SMTPException("down")
+        ),
+        pytest.raises(ReminderNotSent),
+    ):
+        task.run(on=DUE_1.isoformat())
+    # The retry sends them.
+    task.run(on=DUE_1.isoformat())
+    assert len(mail.outbox) == 2
