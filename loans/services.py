@@ -482,6 +482,13 @@ def _check_centre_staff(loan: LoanApplication, by) -> None:
         raise DomainError(_("This loan is another centre's."))
 
 
+def _another_centres_business() -> str:
+    return _(
+        "This business was recorded at another centre: a loan is linked to a business of its "
+        "own centre."
+    )
+
+
 def financing_refusal(loan: LoanApplication, placement: Placement) -> str | None:
     """Why `loan` cannot be linked to `placement` as the business it financed, or None.
     The caller holds both rows' locks when it means to link them."""
@@ -497,9 +504,7 @@ def financing_refusal(loan: LoanApplication, placement: Placement) -> str | None
             "“%(name)s” is a wage job: a loan is linked to the client's own business only."
         ) % {"name": placement}
     if placement.centre_id != loan.centre_id:
-        return _(
-            "This business was recorded at another centre: a loan is linked to a business of its own centre."
-        )
+        return _another_centres_business()
     if placement.enrolment.client_id != loan.client_id:
         return _(
             "“%(name)s” is another client's business: a loan is linked to its own client's business."
@@ -532,11 +537,15 @@ def link_placement(
     at = moment(at)
     loan = _locked(loan, version=version)
     _check_centre_staff(loan, by)
+    # Another centre's business is outside the user's scope: not found, and refused so.
     placement = (
         Placement.objects.select_for_update(of=("self",))
         .select_related("enrolment")
-        .get(pk=placement.pk)
+        .filter(pk=placement.pk)
+        .first()
     )
+    if placement is None:
+        raise DomainError(_another_centres_business())
     reason = financing_refusal(loan, placement)
     if reason is not None:
         raise DomainError(reason)
