@@ -22,9 +22,9 @@ from ..factories import (
     BusinessPlanFactory,
     ClientFactory,
     CreditLineFactory,
+    EnrolmentFactory,
     GuarantorFactory,
     LoanApplicationFactory,
-    EnrolmentFactory,
     PlacementFactory,
     make_disbursed_loan,
 )
