@@ -48,6 +48,7 @@ class ClientForm(HamiFormMixin, forms.ModelForm):
             "gender",
             "birth_date",
             "mobile",
+            "sms_opt_out",
             "province",
             "city",
             "address",

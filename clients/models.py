@@ -91,6 +91,13 @@ class Client(models.Model):
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
     birth_date = models.DateField(_("birth date"))
     mobile = models.CharField(_("mobile"), max_length=11, blank=True)
+    # Clients are reached by text message (a seat offered, a follow-up call coming); one
+    # who asked not to be is never sent one.
+    sms_opt_out = models.BooleanField(
+        _("no text messages"),
+        default=False,
+        help_text=_("The client asked not to receive text messages from the centre."),
+    )
     province = models.ForeignKey(
         Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("province")
     )

@@ -34,9 +34,12 @@ from .models import (
     Outcome,
     Placement,
     PlacementKind,
+    Premises,
+    ReminderKind,
     name_key,
     status_on,
 )
+from .reminders import queue_client_sms
 
 # -- employers ---------------------------------------------------------------------------
 
@@ -188,7 +191,7 @@ def place(
         placement.job_title, placement.skill_level = job_title, skill_level
         placement.monthly_wage, placement.contract_type = monthly_wage, contract_type
     elif kind == PlacementKind.SELF_EMPLOYMENT:
-        if not (business_name.strip() and premises and activity.strip()):
+        if not (business_name.strip() and premises in Premises.values and activity.strip()):
             raise DomainError(_("Enter the business's name, where it works and what it does."))
         placement.business_name, placement.premises = business_name, premises
         placement.activity = activity
@@ -202,6 +205,13 @@ def place(
     schedule_follow_ups(placement, by=by, today=today)
     move(enrolment, Action.PLACE, by=by, at=at, reason=str(placement))
     placement_page.placed(placement, extra or {}, by=by, at=at)
+    queue_client_sms(
+        kind=ReminderKind.PLACEMENT_SMS,
+        client=enrolment.client,
+        centre_id=enrolment.centre_id,
+        day=today,
+        placement=placement,
+    )
     return placement
 
 
