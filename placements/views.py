@@ -11,7 +11,7 @@ from clients.services import StaleForm
 from clients.workflow import Action, refusal
 from hami.errors import DomainError
 
-from . import selectors, services
+from . import placement_page, selectors, services
 from .forms import EmployerForm, FollowUpForm, OpeningForm, PlacementForm
 from .models import Employer, FollowUp, Opening, Placement
 
@@ -99,6 +99,7 @@ def placement_detail(request, placement):
             "placement": placement,
             "client": placement.enrolment.client,
             "follow_ups": selectors.placement_with_follow_ups(placement),
+            "panels": placement_page.panels(request, placement),
         },
     )
 

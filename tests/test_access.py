@@ -93,6 +93,8 @@ EXPECTED = {
     "loans:repay": CENTRE,
     "loans:reverse": MANAGER_ONLY,
     "loans:pause": MANAGER_ONLY,
+    "loans:link_placement": CENTRE,
+    "loans:unlink_placement": CENTRE,
     "loans:agreement": EVERYONE,
     "loans:schedule_export": EVERYONE,
     "loans:arrears": EVERYONE,
