@@ -6,8 +6,6 @@ follow-up count go up with the placement and down with the call."""
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
-from django.test import Client as DjangoClient
 from django.utils import timezone
 from django_scopes import scopes_disabled
 from playwright.sync_api import expect
@@ -18,7 +16,6 @@ from hami.jalali import add_months, format_jalali
 from hami.text import to_persian_digits
 from placements.models import FollowUpStatus, Placement
 
-from ..e2e.conftest import ARTIFACTS
 from ..factories import (
     ClientFactory,
     CourseFactory,
@@ -26,6 +23,7 @@ from ..factories import (
     EnrolmentFactory,
     placed_with_first_follow_up_due,
 )
+from .conftest import ARTIFACTS, tab_as
 
 pytestmark = [
     pytest.mark.browser,
@@ -35,24 +33,6 @@ pytestmark = [
 
 def persian(day) -> str:
     return to_persian_digits(format_jalali(day))
-
-
-def as_persian_staff(browser, live_server, user):
-    http = DjangoClient()
-    http.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": http.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            },
-            {"name": settings.LANGUAGE_COOKIE_NAME, "value": "fa", "url": live_server.url},
-        ]
-    )
-    return context.new_page()
 
 
 def submit(page):
@@ -75,7 +55,7 @@ def test_from_an_opening_to_the_first_follow_up_in_persian(live_server, browser,
         )
     employer = EmployerFactory(centre=centre, name="کارگاه پوشاک نگین", city=centre.city)
     placed_with_first_follow_up_due(centre, by=staff)  # one call already due today
-    page = as_persian_staff(browser, live_server, staff)
+    page = tab_as(browser, live_server, staff)
     count = page.get_by_test_id("follow-up-count")
 
     # The opening.
