@@ -13,7 +13,7 @@ from hami.validators import validate_national_code
 from hami.widgets import DigitsInput
 
 from . import selectors
-from .models import Assessment, Client, IdType, WorkCapacity
+from .models import Assessment, Client, ExitReason, IdType, WorkCapacity
 from .services import identity_taken_message
 
 MIN_AGE, MAX_AGE = 15, 70
@@ -274,6 +274,21 @@ class ReasonForm(HamiFormMixin, forms.Form):
         max_length=2000,
         error_messages={"required": _("Give a reason.")},
     )
+
+
+class WithdrawForm(ReasonForm):
+    exit_reason = forms.ChoiceField(
+        label=_("Why the client leaves"),
+        choices=ExitReason.choices,
+        initial=ExitReason.WITHDREW,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Death, long medical treatment and living in an institution are left out of the "
+            "programme's outcome figures."
+        ),
+    )
+
+    field_order = ["version", "exit_reason", "reason"]
 
 
 class NotReadyForm(ReasonForm):
