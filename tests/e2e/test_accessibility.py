@@ -287,6 +287,10 @@ CHECKS = [
     Check("password_change", "staff"),
     Check("password_change", "staff", label="with errors", then=submit_empty),
     Check("password_change_done", "staff"),
+    Check("dashboard:centre_home", "staff"),
+    Check("dashboard:national", "national"),
+    Check("dashboard:national", "staff", label="the staff member's own centre"),
+    Check("dashboard:cohorts", "national"),
     Check("clients:worklist", "staff"),
     Check("clients:worklist", "manager", label="with seat offers to confirm"),
     Check("clients:list", "staff"),
@@ -396,7 +400,7 @@ CHECKS = [
 
 # URL names that are not pages a person reads, each with the reason.
 EXCLUDED = {
-    "home": "redirects to the worklist or the centre list, both checked",
+    "home": "redirects to the centre home or the national dashboard, both checked",
     "healthz": "JSON for the load balancer",
     "set_language": "POST only: the language switch, checked on every page's navbar",
     "logout": "POST only: the navbar's log-out button",
