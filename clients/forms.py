@@ -281,6 +281,7 @@ class WithdrawForm(ReasonForm):
         label=_("Why the client leaves"),
         choices=ExitReason.choices,
         initial=ExitReason.WITHDREW,
+        required=False,  # none chosen: the client's own choice, as before reasons were asked
         widget=forms.RadioSelect,
         help_text=_(
             "Death, long medical treatment and living in an institution are left out of the "
@@ -289,6 +290,9 @@ class WithdrawForm(ReasonForm):
     )
 
     field_order = ["version", "exit_reason", "reason"]
+
+    def clean_exit_reason(self):
+        return self.cleaned_data["exit_reason"] or ExitReason.WITHDREW
 
 
 class NotReadyForm(ReasonForm):
