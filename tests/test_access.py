@@ -101,6 +101,10 @@ EXPECTED = {
     "loans:follow_up_close": CENTRE,
     "loans:credit_lines": NATIONAL_ONLY,
     "loans:credit_line": NATIONAL_ONLY,
+    # Centre users see their own centre's figures on the dashboards.
+    "dashboard:national": EVERYONE,
+    "dashboard:cohorts": EVERYONE,
+    "dashboard:centre_home": CENTRE,
 }
 
 
