@@ -385,7 +385,30 @@ def _password_rules() -> str:
     return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((r,) for r in rules)))
 
 
-class PasswordChangeForm(HamiFormMixin, auth_forms.PasswordChangeForm):
+# The password rules as a field's help, in the language of the page that shows it.
+password_rules_lazy = lazy(_password_rules, str)
+
+
+class PasswordRefusalsMixin:
+    """Password validators' refusals in our words (`_PASSWORD_REFUSALS`), for every form
+    that sets a password."""
+
+    def add_error(self, field, error):
+        if isinstance(error, ValidationError) and not hasattr(error, "error_dict"):
+            error = ValidationError(
+                [
+                    ValidationError(
+                        _PASSWORD_REFUSALS[item.code], code=item.code, params=item.params
+                    )
+                    if item.code in _PASSWORD_REFUSALS
+                    else item
+                    for item in error.error_list
+                ]
+            )
+        super().add_error(field, error)
+
+
+class PasswordChangeForm(PasswordRefusalsMixin, HamiFormMixin, auth_forms.PasswordChangeForm):
     """Django's password change with messages of our own, so a Persian page is Persian
     throughout: Django's catalogue leaves some in English and calls the confirmation field
     the *old* password. Passwords are kept exactly as typed (no text normalising)."""
@@ -404,7 +427,7 @@ class PasswordChangeForm(HamiFormMixin, auth_forms.PasswordChangeForm):
         label=_("New password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=lazy(_password_rules, str)(),
+        help_text=password_rules_lazy(),
     )
     new_password2 = forms.CharField(
         label=_("New password again"),
@@ -412,17 +435,3 @@ class PasswordChangeForm(HamiFormMixin, auth_forms.PasswordChangeForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("Type the new password once more, to be sure it has no typing mistake."),
     )
-
-    def add_error(self, field, error):
-        if isinstance(error, ValidationError) and not hasattr(error, "error_dict"):
-            error = ValidationError(
-                [
-                    ValidationError(
-                        _PASSWORD_REFUSALS[item.code], code=item.code, params=item.params
-                    )
-                    if item.code in _PASSWORD_REFUSALS
-                    else item
-                    for item in error.error_list
-                ]
-            )
-        super().add_error(field, error)

@@ -7,4 +7,11 @@ import os
 
 os.environ.setdefault("DEBUG", "1")
 
+import tempfile
+
 from config.settings import *  # noqa: F403
+
+# Applicants' documents go to a folder of the test run, never the project's var/.
+STORAGES["applications"]["OPTIONS"]["location"] = tempfile.mkdtemp(prefix="hami-applications-")  # noqa: F405
+# Throttling counters in memory, whatever REDIS_URL says: tests clear them freely.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
