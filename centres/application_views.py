@@ -266,6 +266,13 @@ def _detail(request, application, *, review=None, approve=None, give_back=None, 
     )
 
 
+def _refused(request, application, error):
+    """A step the application's status does not allow (decided meanwhile, in another tab
+    or by a colleague): the page again, saying why, with nothing changed."""
+    messages.error(request, error.message)
+    return redirect("centres:application", pk=application.pk)
+
+
 @access(NATIONAL, model=CentreApplication)
 def application_detail(request, centreapplication):
     return _detail(request, centreapplication)
@@ -287,7 +294,7 @@ def application_review(request, centreapplication):
                 site_visit_notes=form.cleaned_data["site_visit_notes"],
             )
         except DomainError as error:
-            form.add_error(None, error.message)
+            return _refused(request, application, error)
         else:
             messages.success(request, _("The review was saved."))
             return redirect("centres:application", pk=application.pk)
@@ -316,7 +323,7 @@ def application_approve(request, centreapplication):
                 reason=form.cleaned_data["reason"],
             )
         except DomainError as error:
-            form.add_error(None, error.message)
+            return _refused(request, application, error)
         else:
             _remember_link(request, application, token)
             messages.success(
@@ -344,7 +351,7 @@ def application_return(request, centreapplication):
                 reason=form.cleaned_data["reason"],
             )
         except DomainError as error:
-            form.add_error(None, error.message)
+            return _refused(request, application, error)
         else:
             if action == ApplicationAction.REJECT:
                 messages.success(request, _("The application was rejected."))
