@@ -665,3 +665,22 @@ def test_the_network_page_shows_seats_per_100000_people_and_applications_by_stat
     assert row.applications == {"submitted": 1, "rejected": 1}
     assert row.by_state == [1, 0, 0, 0, 1]
     assert "1,200,000" in response.content.decode()
+
+
+def test_approval_e_mails_the_invitation_link_in_the_applicants_language(
+    national, django_capture_on_commit_callbacks, settings
+):
+    settings.HAMI_SITE_URL = "https://hami.example.org"
+    application = reviewed(language="en", contact_email="omid@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        _application, token = applications.approve(
+            application=application,
+            by=national,
+            centre_name="مرکز امید",
+            opens_on=timezone.localdate(),
+            reason="ok",
+        )
+    (message,) = mail.outbox
+    assert message.to == ["omid@example.org"]
+    assert message.subject == "Your centre was approved: create the manager's account"
+    assert f"https://hami.example.org/centres/invitation/?token={token}" in message.body
