@@ -1,11 +1,22 @@
 from django.contrib import admin
 
-from .models import Centre, Course, Membership, Province, Trade
+from .models import (
+    ApplicationDocument,
+    ApplicationEvent,
+    Centre,
+    CentreApplication,
+    Course,
+    ManagerInvitation,
+    Membership,
+    Province,
+    Trade,
+)
 
 
 @admin.register(Province)
 class ProvinceAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_fa", "name_en"]
+    list_display = ["code", "name_fa", "name_en", "population"]
+    list_editable = ["population"]
     search_fields = ["name_fa", "name_en", "code"]
 
 
@@ -66,3 +77,63 @@ class CourseAdmin(admin.ModelAdmin):
     autocomplete_fields = ["centre", "trade"]
     list_select_related = ["centre", "trade"]
     date_hierarchy = "starts_on"
+
+
+class ApplicationDocumentInline(admin.TabularInline):
+    model = ApplicationDocument
+    extra = 0
+    fields = ["kind", "original_name", "content_type", "size", "uploaded_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ApplicationEventInline(admin.TabularInline):
+    model = ApplicationEvent
+    extra = 0
+    fields = ["at", "action", "from_state", "to_state", "by", "reason"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CentreApplication)
+class CentreApplicationAdmin(admin.ModelAdmin):
+    """Read-only: applications are decided on the national office's pages, where approval
+    makes the centre and the invitation under the application's row lock."""
+
+    list_display = [
+        "tracking_code",
+        "organisation_name",
+        "province",
+        "city",
+        "state",
+        "submitted_at",
+    ]
+    list_filter = ["state", "province"]
+    search_fields = ["tracking_code", "organisation_name", "registration_number", "city"]
+    list_select_related = ["province"]
+    inlines = [ApplicationDocumentInline, ApplicationEventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ManagerInvitation)
+class ManagerInvitationAdmin(admin.ModelAdmin):
+    list_display = ["centre", "email", "created_at", "expires_at", "used_at", "user"]
+    list_select_related = ["centre", "user"]
+    exclude = ["token_digest"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -196,7 +196,31 @@ STORAGES = {
             "directory_permissions_mode": 0o700,
         },
     },
+    # Documents of centre-opening applications (licences, leases, certificates): private,
+    # never served as static or media files; only the national office reads them, through
+    # a view. With several app servers, a folder they all mount (or another backend).
+    "applications": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": env.str(
+                "HAMI_APPLICATION_DIR", default=str(BASE_DIR / "var" / "applications")
+            ),
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    },
 }
+
+# The cache holds the public pages' throttling counters: shared through Redis when there
+# is one (every app server counts together), in each process's memory otherwise.
+if env.str("REDIS_URL", default=""):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env.str("REDIS_URL"),
+            "KEY_PREFIX": "hami",
+        }
+    }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -210,8 +234,6 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # is named, e.g. SMS_BACKEND=sms.backends.twilio.SmsBackend with its own settings.
 SMS_BACKEND = env.str("SMS_BACKEND", default="sms.backends.console.SmsBackend")
 DEFAULT_FROM_SMS = env.str("DEFAULT_FROM_SMS", default="Hami")
-# Where links in e-mails point: the address staff open Hami at.
-HAMI_SITE_URL = env.str("HAMI_SITE_URL", default="http://127.0.0.1:8000/")
 
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport in a folder
 # under the project, so `make run` needs nothing but Python.
@@ -239,6 +261,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 CELERY_BEAT_SCHEDULE["loans-update-arrears"] = {
     "task": "loans.tasks.update_arrears",
     "schedule": crontab(hour=1, minute=30),
+}
+# Centres: approved centres open on their opening day, just after midnight.
+CELERY_BEAT_SCHEDULE["centres-open-due-centres"] = {
+    "task": "centres.tasks.open_due_centres",
+    "schedule": crontab(hour=0, minute=5),
 }
 
 # Placements: follow-ups move to due/overdue, digests, escalations and text messages, every
@@ -316,3 +343,13 @@ except InvalidOperation:
 if not _ratio_ok:
     raise ImproperlyConfigured("HAMI_AFFORDABILITY_RATIO must be a fraction above 0, at most 1.")
 HAMI_DEFAULT_DAYS = env.int("HAMI_DEFAULT_DAYS", default=180)
+
+# Centre-opening applications: the public form and the tracking-code page accept this many
+# posts an hour from one address (then they answer 429), and the first manager's invitation
+# link works for this many days.
+HAMI_APPLY_POSTS_PER_HOUR = env.int("HAMI_APPLY_POSTS_PER_HOUR", default=10)
+HAMI_TRACK_POSTS_PER_HOUR = env.int("HAMI_TRACK_POSTS_PER_HOUR", default=30)
+HAMI_INVITATION_DAYS = env.int("HAMI_INVITATION_DAYS", default=7)
+# The site's address as people reach it, for links in e-mails (follow-up digests, the
+# manager's invitation).
+HAMI_SITE_URL = env.str("HAMI_SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "")

@@ -20,7 +20,6 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
-from urllib.parse import urljoin
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -253,7 +252,7 @@ def _rendered_rows(digests: dict, centre_id: int, *, on: date, language: str, na
 
 
 def site_url(path: str) -> str:
-    return urljoin(settings.HAMI_SITE_URL, path)
+    return settings.HAMI_SITE_URL.rstrip("/") + path
 
 
 def _compose_email(reminder: Reminder, *, on: date, digests: dict) -> EmailMultiAlternatives:

@@ -555,3 +555,70 @@ OBJECT_IN_CENTRE.update(
         ),
     }
 )
+
+
+# -- centre-opening applications ---------------------------------------------------------------
+
+from django.core.files.base import ContentFile  # noqa: E402
+
+from centres.models import (  # noqa: E402
+    ApplicationDocument,
+    CentreApplication,
+    DocumentKind,
+    DocumentType,
+)
+
+# The smallest files each check accepts: what a scanner's PDF, JPEG and PNG start (and a
+# PDF end) with.
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01" + b"\x00" * 64 + b"\xff\xd9"
+PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
+
+
+class CentreApplicationFactory(DjangoModelFactory):
+    class Meta:
+        model = CentreApplication
+        skip_postgeneration_save = True
+
+    tracking_code = factory.Sequence(lambda n: f"TEST{n:08d}")
+    organisation_name = factory.Sequence(lambda n: f"موسسه خیریه امید {n}")
+    operator = "ngo"
+    registration_number = factory.Sequence(lambda n: f"{12000 + n}")
+    contact_name = "زهرا موسوی"
+    contact_mobile = "09121234567"
+    contact_email = "omid@example.org"
+    province = factory.LazyFunction(lambda: Province.objects.order_by("code").first())
+    city = "اراک"
+    address = "خیابان امام، کوچه ۱۲، پلاک ۴"
+    planned_capacity = 30
+    staff_and_instructors = "مدیر: زهرا موسوی\nمربی خیاطی: فاطمه رضایی"
+    submitted_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def documents(obj, create, extracted, **kwargs):
+        if not create or extracted is False:
+            return
+        for kind in (DocumentKind.LICENCE, DocumentKind.LEASE, DocumentKind.CERTIFICATE):
+            ApplicationDocumentFactory(application=obj, kind=kind)
+
+
+class ApplicationDocumentFactory(DjangoModelFactory):
+    class Meta:
+        model = ApplicationDocument
+
+    application = factory.SubFactory(CentreApplicationFactory, documents=False)
+    kind = DocumentKind.LICENCE
+    file = factory.LazyFunction(lambda: ContentFile(PDF_BYTES, name="licence.pdf"))
+    content_type = DocumentType.PDF
+    original_name = "licence.pdf"
+    size = len(PDF_BYTES)
+    uploaded_at = factory.LazyFunction(timezone.now)
+
+
+OBJECT_IN_CENTRE.update(
+    {
+        # Applications belong to no centre yet: the centre given is ignored.
+        CentreApplication: lambda centre: CentreApplicationFactory(),
+        ApplicationDocument: lambda centre: ApplicationDocumentFactory(),
+    }
+)

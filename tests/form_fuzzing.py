@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from hami.jalali import format_jalali
 from hami.text import to_persian_digits
 
-from .factories import PASSWORD, national_code
+from .factories import PASSWORD, PDF_BYTES, PNG_BYTES, national_code
 
 BOOKKEEPING = {"sessions", "axes", "admin"}  # rows a request may write without saving anything
 
@@ -246,6 +246,14 @@ def _plausible_by_name(today, language):
         "items-0-unit_cost": st.sampled_from(["500,000", "۲٬۰۰۰٬۰۰۰"]),
         "paid_on": st.just(day(0)),
         "disbursed_on": st.just(day(0)),
+        # centre-opening applications
+        "registration_number": st.sampled_from(["12345", "۱۲۳۴/۵۶", "A-1402-77"]),
+        "contact_mobile": st.sampled_from(["09121234567", "۰۹۳۵۱۲۳۴۵۶۷"]),
+        "contact_email": st.sampled_from(["omid@example.org", "a.b@example.ir"]),
+        "planned_capacity": st.integers(min_value=1, max_value=60).map(str),
+        "site_visit_on": st.just(day(0)),
+        "opens_on": st.sampled_from([day(0), day(30)]),
+        "code": st.sampled_from(["ABCD-EFGH-2345", "abcd efgh 2345", ""]),
     }
 
 
@@ -303,7 +311,11 @@ def submissions(draw, form: PageForm, today, language):
     for name in names:
         entry = form.fields[name]
         if entry.kind == "file":
-            content = draw(st.binary(max_size=3000))
+            # Random bytes mostly; sometimes a real document's bytes, so that a form
+            # checking its uploads by content can be saved as well as refused.
+            content = draw(
+                st.one_of(st.binary(max_size=3000), st.sampled_from([PDF_BYTES, PNG_BYTES]))
+            )
             filename = draw(
                 st.sampled_from(["clients.xlsx", "x.xls", "../../etc/passwd", "ف.xlsx"])
             )

@@ -31,6 +31,7 @@ from datetime import timedelta
 from urllib.parse import urljoin
 
 import pytest
+from django.core.cache import cache
 from django.db import transaction
 from django.test import Client as BrowserClient
 from django.urls import reverse
@@ -39,12 +40,13 @@ from django_scopes import scopes_disabled
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from centres.models import Centre, Course
+from centres.models import Centre, CentreApplication, Course
 from clients.models import Client, Enrolment, State
 from placements.models import Employer
 
 from .factories import (
     OBJECT_IN_CENTRE,
+    CentreApplicationFactory,
     ClientFactory,
     CourseFactory,
     EmployerFactory,
@@ -142,6 +144,15 @@ def world(centre, staff, manager, national):
         (Centre, None): centre,
     }
     objects.update(loan_world(centre))
+    # An application reviewed in full, so that approving it can succeed.
+    objects[(CentreApplication, "centres:application_approve")] = CentreApplicationFactory(
+        state="under_review",
+        licence_checked=True,
+        lease_checked=True,
+        certificates_checked=True,
+        premises_suitable=True,
+        site_visit_on=timezone.localdate(),
+    )
     return World(centre, staff, manager, national, objects)
 
 
@@ -220,6 +231,7 @@ def fuzz(form: PageForm, *, name, user, languages, examples=EXAMPLES_PER_FORM):
     def one_submission(language, data):
         client = BrowserClient()
         client.cookies["hami_language"] = language
+        cache.clear()  # the public pages' throttling counters start afresh, as rows do
         with transaction.atomic():
             if user is not None:
                 type(user)._base_manager.filter(pk=user.pk).update(language=language)

@@ -5,6 +5,7 @@
 {{ loan.amount|money }}                    ۱۲٬۵۰۰٬۰۰۰ تومان
 {{ loan.amount|money:"rial" }}             ۱۲۵٬۰۰۰٬۰۰۰ ریال
 {{ client.file_number|digits }}            ۴۵۶۷  (en: unchanged)
+{{ province.population|number }}           ۱۳٬۲۶۷٬۶۳۷  (en: 13,267,637)
 """
 
 import re
@@ -15,7 +16,7 @@ from django.utils.safestring import SafeData, mark_safe
 
 from hami.jalali import display_date
 from hami.money import EMPTY, UNITS, format_money
-from hami.text import is_persian, to_persian_digits
+from hami.text import format_number, is_persian, to_persian_digits
 
 register = template.Library()
 
@@ -61,3 +62,12 @@ def digits(value):
         converted = (part if i % 2 else to_persian_digits(part) for i, part in enumerate(parts))
         return mark_safe("".join(converted))
     return to_persian_digits(str(value))
+
+
+@register.filter
+def number(value):
+    """A whole number grouped by thousands in the language's digits (`۱۳٬۲۶۷٬۶۳۷`); empty
+    is `—`."""
+    if value is None or value == "":
+        return EMPTY
+    return format_number(int(value))

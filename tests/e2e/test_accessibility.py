@@ -26,11 +26,12 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
-from centres.models import Membership, Trade
+from centres.models import CentreApplication, Membership, Trade
 from clients.import_template import COLUMNS
 from clients.models import Assessment, ImportStatus, State, Track, WorkCapacity
 
 from ..factories import (
+    CentreApplicationFactory,
     CentreFactory,
     ClientFactory,
     ClientImportFactory,
@@ -74,6 +75,7 @@ class World:
     imports: dict = field(default_factory=dict)
     placements: dict = field(default_factory=dict)
     loans: dict = field(default_factory=dict)
+    applications: dict = field(default_factory=dict)
 
 
 def arrange_world() -> World:
@@ -147,6 +149,9 @@ def arrange_world() -> World:
         world.imports[key] = ClientImportFactory(centre=centre, created_by=users["staff"], **fields)
     _arrange_placements(world)
     world.loans = arrange_loans(centre, users)
+    world.applications["submitted"] = CentreApplicationFactory(
+        organisation_name="موسسه خیریه امید فردا"
+    )
     return world
 
 
@@ -198,6 +203,27 @@ def _loan(key):
 
 def _centre(w):
     return {"pk": w.centre.pk}
+
+
+def _application(key):
+    return lambda w: {"pk": w.applications[key].pk}
+
+
+def track_the_application(page):
+    """The tracking page showing an application (its code typed in the form)."""
+    code = CentreApplication.objects.order_by("pk").first().tracking_code
+    page.fill("input[name=code]", code)
+    with page.expect_navigation():
+        page.locator("main form[method=post] button[type=submit]").first.click()
+    expect(page.locator("[data-status]")).to_be_visible()
+
+
+def approve_empty(page):
+    """The approval form sent without its reason: the page comes back with its errors."""
+    page.fill("input[name=centre_name]", "")
+    with page.expect_navigation():
+        page.locator("main form[action$='/approve/'] button[type=submit]").click()
+    expect(page.locator("main .is-invalid").first).to_be_visible()
 
 
 def _course(w):
@@ -397,6 +423,21 @@ CHECKS = [
     Check("loans:follow_up_close", "staff", _loan("follow_up")),
     Check("loans:credit_lines", "national"),
     Check("loans:credit_line", "national", _loan("line")),
+    Check("centres:apply", "anonymous"),
+    Check("centres:apply", "anonymous", label="with errors", then=submit_empty),
+    Check("centres:track", "anonymous"),
+    Check("centres:track", "anonymous", label="an application", then=track_the_application),
+    Check("centres:invitation", "anonymous", label="no valid link"),
+    Check("centres:applications", "national"),
+    Check("centres:application", "national", _application("submitted"), "to review"),
+    Check(
+        "centres:application",
+        "national",
+        _application("submitted"),
+        "approval with errors",
+        then=approve_empty,
+    ),
+    Check("centres:network", "national"),
 ]
 
 # URL names that are not pages a person reads, each with the reason.
@@ -415,6 +456,13 @@ EXCLUDED = {
     "loans:submit": "POST only: a button on the loan page",
     "loans:unlink_placement": "POST only: a button on the loan page",
     "loans:guarantor_remove": "POST only: a button on the loan page",
+    "centres:revise": "the application form again (checked as centres:apply), for a tracked "
+    "application that the office asked to change",
+    "centres:application_review": "POST only: a form on the application page",
+    "centres:application_approve": "POST only: a form on the application page",
+    "centres:application_return": "POST only: a form on the application page",
+    "centres:application_invite": "POST only: a button on the application page",
+    "centres:application_document": "a PDF or image file, not a page",
 }
 
 
