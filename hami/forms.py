@@ -99,6 +99,34 @@ def _clean_text_first(field: forms.CharField) -> None:
     field.cleans_text = True
 
 
+# The largest key a database integer column holds: a choice of a larger number is refused
+# as the choice it is not, before it reaches the database (SQLite raises OverflowError on
+# it, PostgreSQL an out-of-range error).
+LARGEST_KEY = 2**63 - 1
+
+
+def _refuse_impossible_keys(field: forms.ModelChoiceField) -> None:
+    """Make a model choice field refuse a number no row can have, as an invalid choice."""
+    if getattr(field, "checks_keys", False):
+        return
+    own_clean = field.clean
+
+    def clean(value):
+        values = value if isinstance(value, list | tuple) else [value]
+        for item in values:
+            text = str(item).strip()
+            if text.isdigit() and int(text) > LARGEST_KEY:
+                raise ValidationError(
+                    field.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": item},
+                )
+        return own_clean(value)
+
+    field.clean = clean
+    field.checks_keys = True
+
+
 class HamiFormMixin:
     """Every Hami form. Crispy renders the fields; the page supplies the <form> tag,
     `{% csrf_token %}` and buttons.
@@ -108,6 +136,7 @@ class HamiFormMixin:
       letters, invisible characters, ZWNJ inside words only, white space; line breaks kept
       in text areas; control characters refused), so text of nothing but invisible
       characters is empty and a required field says so;
+    - a choice of a row by a number larger than any key is refused as an invalid choice;
     - on a Persian page, digits in error messages are Persian, whatever message produced
       them (Django's own length and number limits included).
     """
@@ -123,6 +152,8 @@ class HamiFormMixin:
         for field in self.fields.values():
             if takes_text(field):
                 _clean_text_first(field)
+            if isinstance(field, forms.ModelChoiceField):  # and ModelMultipleChoiceField
+                _refuse_impossible_keys(field)
         super().full_clean()
         if self.is_bound and is_persian():
             self._localise_error_digits()
@@ -385,7 +416,30 @@ def _password_rules() -> str:
     return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((r,) for r in rules)))
 
 
-class PasswordChangeForm(HamiFormMixin, auth_forms.PasswordChangeForm):
+# The password rules as a field's help, in the language of the page that shows it.
+password_rules_lazy = lazy(_password_rules, str)
+
+
+class PasswordRefusalsMixin:
+    """Password validators' refusals in our words (`_PASSWORD_REFUSALS`), for every form
+    that sets a password."""
+
+    def add_error(self, field, error):
+        if isinstance(error, ValidationError) and not hasattr(error, "error_dict"):
+            error = ValidationError(
+                [
+                    ValidationError(
+                        _PASSWORD_REFUSALS[item.code], code=item.code, params=item.params
+                    )
+                    if item.code in _PASSWORD_REFUSALS
+                    else item
+                    for item in error.error_list
+                ]
+            )
+        super().add_error(field, error)
+
+
+class PasswordChangeForm(PasswordRefusalsMixin, HamiFormMixin, auth_forms.PasswordChangeForm):
     """Django's password change with messages of our own, so a Persian page is Persian
     throughout: Django's catalogue leaves some in English and calls the confirmation field
     the *old* password. Passwords are kept exactly as typed (no text normalising)."""
@@ -404,7 +458,7 @@ class PasswordChangeForm(HamiFormMixin, auth_forms.PasswordChangeForm):
         label=_("New password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=lazy(_password_rules, str)(),
+        help_text=password_rules_lazy(),
     )
     new_password2 = forms.CharField(
         label=_("New password again"),
@@ -412,17 +466,3 @@ class PasswordChangeForm(HamiFormMixin, auth_forms.PasswordChangeForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("Type the new password once more, to be sure it has no typing mistake."),
     )
-
-    def add_error(self, field, error):
-        if isinstance(error, ValidationError) and not hasattr(error, "error_dict"):
-            error = ValidationError(
-                [
-                    ValidationError(
-                        _PASSWORD_REFUSALS[item.code], code=item.code, params=item.params
-                    )
-                    if item.code in _PASSWORD_REFUSALS
-                    else item
-                    for item in error.error_list
-                ]
-            )
-        super().add_error(field, error)

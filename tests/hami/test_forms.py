@@ -379,3 +379,23 @@ def test_django_limit_messages_keep_latin_digits_in_english():
     assert errors["name"] == [
         ("max_length", "Ensure this value has at most 5 characters (it has 13).")
     ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["9" * 30, "۱" * 300, str(2**63)])
+def test_a_choice_of_a_number_larger_than_any_key_is_an_invalid_choice(typed):
+    """Found by the fuzzer: the assessment's preferred trades given a 300-digit number made
+    the database raise (a 500). It is refused as the choice it is not."""
+    from django import forms as django_forms
+
+    from centres.models import Trade
+    from hami.forms import HamiFormMixin
+
+    class Pick(HamiFormMixin, django_forms.Form):
+        one = django_forms.ModelChoiceField(queryset=Trade.objects.all(), required=False)
+        many = django_forms.ModelMultipleChoiceField(queryset=Trade.objects.all(), required=False)
+
+    form = Pick(data={"one": typed, "many": [typed]})
+    assert not form.is_valid()
+    assert [e.code for e in form.errors.as_data()["one"]] == ["invalid_choice"]
+    assert [e.code for e in form.errors.as_data()["many"]] == ["invalid_choice"]
