@@ -6,7 +6,7 @@ from datetime import date
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Subquery
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,17 +31,14 @@ from .services import seats_taken
 
 
 def clients_with_current_enrolment(user):
-    """The clients a user may see, each with their latest enrolment's state and course."""
-    latest = Enrolment.objects.filter(client=OuterRef("pk")).order_by("-opened_at", "-pk")
+    """The clients a user may see, each with their current enrolment's state and course:
+    one join on `Client.current_enrolment`, whatever the number of rows."""
     return (
         Client.objects.visible_to(user)
         .select_related("centre")
         .annotate(
-            current_state=Subquery(latest.values("state")[:1]),
-            current_enrolment_id=Subquery(latest.values("pk")[:1]),
-            current_course_id=Subquery(latest.values("course")[:1]),
-            current_course_title=Subquery(latest.values("course__title")[:1]),
-            current_trade_id=Subquery(latest.values("course__trade")[:1]),
+            current_state=F("current_enrolment__state"),
+            current_course_title=F("current_enrolment__course__title"),
         )
     )
 
@@ -153,7 +150,10 @@ class ClientFilter(CrispyFilterSetMixin, django_filters.FilterSet):
         widget=forms.TextInput(attrs={"maxlength": ClientQuerySet.MAX_SEARCH_LENGTH}),
     )
     state = django_filters.ChoiceFilter(
-        label=_("Status"), choices=State.choices, field_name="current_state", empty_label=_("All")
+        label=_("Status"),
+        choices=State.choices,
+        field_name="current_enrolment__state",
+        empty_label=_("All"),
     )
     category = django_filters.ChoiceFilter(
         label=_("Category"), choices=Category.choices, empty_label=_("All")
@@ -161,13 +161,13 @@ class ClientFilter(CrispyFilterSetMixin, django_filters.FilterSet):
     course = django_filters.ModelChoiceFilter(
         label=_("Course"),
         queryset=Course.objects.none(),
-        field_name="current_course_id",
+        field_name="current_enrolment__course",
         empty_label=_("All"),
     )
     trade = django_filters.ModelChoiceFilter(
         label=_("Trade"),
         queryset=Trade.objects.all(),
-        field_name="current_trade_id",
+        field_name="current_enrolment__course__trade",
         empty_label=_("All"),
     )
     centre = django_filters.ModelChoiceFilter(
