@@ -174,8 +174,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, scale, **options):
         seed = Seed(scale=scale)
+        parts = [*PARTS, *app_demo_parts()]
+        if scale == "national":  # the whole network, written in bulk: benchmarks/national.py
+            parts = [*PARTS, importlib.import_module("benchmarks.national").seed]
         with all_centres_scope(), transaction.atomic():
-            for part in [*PARTS, *app_demo_parts()]:
+            for part in parts:
                 part(seed)
         self.report(seed)
 
