@@ -3,11 +3,11 @@ import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.conf import settings
 from django.test import override_settings
 from django_scopes import scopes_disabled
 
