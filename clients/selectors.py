@@ -10,7 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from centres.models import Centre, Course, Trade
+from centres.models import Centre, Course, Trade, centre_choices
 from centres.roles import principal_for
 from centres.scoping import all_centres_scope
 from hami.forms import CrispyFilterSetMixin
@@ -170,9 +170,7 @@ class ClientFilter(CrispyFilterSetMixin, django_filters.FilterSet):
         field_name="current_enrolment__course__trade",
         empty_label=_("All"),
     )
-    centre = django_filters.ModelChoiceFilter(
-        label=_("Centre"), queryset=Centre.objects.none(), empty_label=_("All")
-    )
+    centre = django_filters.ChoiceFilter(label=_("Centre"), choices=[], empty_label=_("All"))
     sort = django_filters.ChoiceFilter(
         label=_("Sort by"),
         choices=CLIENT_ORDERING_CHOICES,
@@ -186,11 +184,16 @@ class ClientFilter(CrispyFilterSetMixin, django_filters.FilterSet):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["course"].queryset = Course.objects.visible_to(user).order_by("-starts_on")
+        courses = Course.objects.visible_to(user).only("pk", "title").order_by("-starts_on")
         if principal_for(user).sees_all_centres:
-            self.filters["centre"].queryset = Centre.objects.all()
+            # The network has thousands of courses: the national office picks a centre
+            # first, then one of its courses.
+            centre = self.data.get("centre") if self.data is not None else None
+            courses = courses.filter(centre=centre) if str(centre).isdigit() else courses.none()
+            self.filters["centre"].extra["choices"] = centre_choices()
         else:
             del self.filters["centre"]
+        self.filters["course"].queryset = courses
 
     def search(self, queryset, name, value):
         return queryset.search(value)

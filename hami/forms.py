@@ -28,7 +28,7 @@ from hami.text import (
     to_persian_digits,
 )
 from hami.validators import EARLIEST_DATE, LATEST_DATE, validate_mobile, validate_national_code
-from hami.widgets import DigitsInput, JalaliDateInput
+from hami.widgets import DigitsInput, JalaliDateInput, LongSelect
 
 # For message parameters: the date in the language the message is finally shown in.
 display_date_lazy = lazy(display_date, str)
@@ -146,6 +146,11 @@ class CrispyFilterSetMixin:
     def form(self):
         form = super().form
         if not hasattr(form, "helper"):
+            # The same <select>, rendered without a template per option (each form has
+            # its own copy of its widgets).
+            for field in form.fields.values():
+                if type(field.widget) is forms.Select:
+                    field.widget.__class__ = LongSelect
             form.helper = FormHelper()
             form.helper.form_tag = False
             form.helper.disable_csrf = True

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 
 COUNT_LIMIT = 10_000
 PAGE_SIZES = (25, 50, 100)
@@ -65,7 +66,7 @@ class KeysetPage:
         return len(self.object_list)
 
 
-def keyset_page(queryset, params, *, size: int, count_limit: int = COUNT_LIMIT) -> KeysetPage:
+def keyset_page(queryset, params, *, size: int, count_limit: int | None = None) -> KeysetPage:
     """The page of `queryset` that `params` (the request's GET) asks for: the first, or the
     one after (`after`) or before (`before`) the row a cursor names."""
     query = params.copy()
@@ -74,6 +75,7 @@ def keyset_page(queryset, params, *, size: int, count_limit: int = COUNT_LIMIT) 
     if queryset.query.is_empty():  # `.none()`: a filter form with errors
         return KeysetPage([], 0, True, None, None, query.urlencode())
     ordering = _ordering(queryset)
+    count_limit = count_limit or COUNT_LIMIT
     count = queryset.order_by().values("pk")[: count_limit + 1].count()
     page = KeysetPage(
         object_list=[],
@@ -87,9 +89,15 @@ def keyset_page(queryset, params, *, size: int, count_limit: int = COUNT_LIMIT) 
     key = _decode(queryset, ordering, before if backwards else after)
     if key is None:
         backwards = False
-    rows = queryset
-    if backwards:
-        rows = rows.order_by(*(_flip(name) for name in ordering))
+    order = [_flip(name) for name in ordering] if backwards else ordering
+    if page.count_is_exact:
+        # Few rows match (a search, a rare status): find them through the filter's own
+        # indexes and sort them. Walking the ordering's index instead reads past every row
+        # that does not match, and a name search's matches all sort together (a last
+        # name): the walk would cross most of the table before it reached them.
+        rows = queryset.order_by(*(_sorted_not_walked(name) for name in order))
+    else:
+        rows = queryset.order_by(*order)
     if key is not None:
         rows = rows.filter(_beyond(ordering, key, backwards=backwards))
     rows = list(rows[: size + 1])
@@ -109,11 +117,25 @@ def keyset_page(queryset, params, *, size: int, count_limit: int = COUNT_LIMIT) 
     return page
 
 
+def cursor_after(queryset, row) -> str:
+    """The cursor of the page that follows `row` in `queryset`'s ordering (what "Next"
+    carries when `row` ends a page)."""
+    return _encode(row, _ordering(queryset))
+
+
 def _ordering(queryset) -> list[str]:
     ordering = list(queryset.query.order_by)
     if not ordering or ordering[-1].lstrip("-") not in ("pk", "id"):
         raise ValueError("A keyset page needs an ordering that ends with the primary key.")
     return ordering
+
+
+def _sorted_not_walked(name: str):
+    """`name`'s column, in an expression no index serves (`COALESCE(a, a)` is `a` for a
+    column that is never null), so the database filters first and then sorts."""
+    column = F(name.lstrip("-"))
+    expression = Coalesce(column, column)
+    return expression.desc() if name.startswith("-") else expression.asc()
 
 
 def _flip(name: str) -> str:
