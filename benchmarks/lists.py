@@ -11,7 +11,9 @@ minutes; reused by every run):
     .venv/bin/python manage.py seed_demo --scale national
     .venv/bin/python benchmarks/lists.py [--repeat 20] [--only client]
 
-The deep pages are the pages a user reaches by following "Next": the link's cursor is
+Three times a request: wall (what a user waits for; on a shared machine inflated by
+whatever else runs, so the load average is printed), this process's CPU (Django's own
+work) and the database's time as the driver saw it. The deep pages are the pages a user reaches by following "Next": the link's cursor is
 the sort key of the row before the page (row 500,000 of the client list is page 20,001
 at 25 a page).
 """
@@ -21,6 +23,7 @@ import os
 import statistics
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -126,22 +129,38 @@ def cases():
     yield "loan list, national, repaying", national, "/loans/", {"state": "repaying"}
 
 
+@dataclass
+class Timing:
+    wall: float
+    cpu: float
+    sql: float
+
+
 def measure(client, url, params, repeat):
+    """p50 of the request's wall time, of this process's CPU time (Django: middleware,
+    ORM, templates) and of the database's time as the driver saw it, all in ms; the
+    query counts seen; the rows the page shows."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     for _ in range(2):
         response = client.get(url, params)
         assert response.status_code == 200, (url, params, response.status_code)
-    times, queries = [], set()
+    wall, cpu, sql, queries = [], [], [], set()
     for _ in range(repeat):
         with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             response = client.get(url, params)
-            times.append((time.perf_counter() - started) * 1000)
+            wall.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
+        sql.append(sum(float(query["time"]) for query in captured.captured_queries) * 1000)
         queries.add(len(captured))
-    rows = len(response.context["page"].object_list)
-    return statistics.median(times), min(times), sorted(queries), rows
+    timing = Timing(statistics.median(wall), statistics.median(cpu), statistics.median(sql))
+    return timing, sorted(queries), len(response.context["page"].object_list)
+
+
+def load() -> str:
+    return " ".join(f"{n:.1f}" for n in os.getloadavg())
 
 
 def main():
@@ -150,9 +169,9 @@ def main():
     from django.db import connection
     from django.test import Client
 
-    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
-    print("| list or look-up | rows a page | p50 ms | best ms | queries | rows shown |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}; load {load()}")
+    print("| list or look-up | rows a page | p50 ms | CPU ms | SQL ms | queries | rows shown |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     browsers = {}
     for name, user, url, params in cases():
         if args.only not in name:
@@ -162,11 +181,16 @@ def main():
             browsers[user.pk].force_login(user)
         sizes = (25, 100) if "lookup" not in name else (25,)
         for size in sizes:
-            p50, best, queries, rows = measure(
+            timing, queries, rows = measure(
                 browsers[user.pk], url, {**params, "size": size}, args.repeat
             )
             counts = "/".join(str(q) for q in queries)
-            print(f"| {name} | {size} | {p50:.0f} | {best:.0f} | {counts} | {rows} |", flush=True)
+            print(
+                f"| {name} | {size} | {timing.wall:.0f} | {timing.cpu:.0f} | {timing.sql:.0f} "
+                f"| {counts} | {rows} |",
+                flush=True,
+            )
+    print(f"load average at the end: {load()}")
 
 
 if __name__ == "__main__":
