@@ -515,6 +515,7 @@ class CentreRows:
             created_by_id=self.staff_id,
             updated_at=created_at,
             current_enrolment_id=enrolment_id,
+            current_state=state,
         )
         if rng.random() < LOANS_SHARE:
             self.loan(client_id, journey["registered"])

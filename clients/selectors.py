@@ -31,15 +31,13 @@ from .services import seats_taken
 
 
 def clients_with_current_enrolment(user):
-    """The clients a user may see, each with their current enrolment's state and course:
-    one join on `Client.current_enrolment`, whatever the number of rows."""
+    """The clients a user may see, each with their current enrolment's state (kept on the
+    client) and course: one join on `Client.current_enrolment`, whatever the number of
+    rows."""
     return (
         Client.objects.visible_to(user)
         .select_related("centre")
-        .annotate(
-            current_state=F("current_enrolment__state"),
-            current_course_title=F("current_enrolment__course__title"),
-        )
+        .annotate(current_course_title=F("current_enrolment__course__title"))
     )
 
 
@@ -152,7 +150,7 @@ class ClientFilter(CrispyFilterSetMixin, django_filters.FilterSet):
     state = django_filters.ChoiceFilter(
         label=_("Status"),
         choices=State.choices,
-        field_name="current_enrolment__state",
+        field_name="current_state",
         empty_label=_("All"),
     )
     category = django_filters.ChoiceFilter(

@@ -81,10 +81,11 @@ def register_clients(*, centre: Centre, by, rows: Sequence[dict]) -> list[Client
             Client.objects.filter(centre=centre, current_enrolment__isnull=True).update(
                 current_enrolment=Subquery(
                     Enrolment.objects.filter(client=OuterRef("pk")).values("pk")[:1]
-                )
+                ),
+                current_state=State.INTAKE,
             )
             for client, enrolment in zip(clients, enrolments, strict=True):
-                client.current_enrolment = enrolment
+                client.current_enrolment, client.current_state = enrolment, enrolment.state
             # What `workflow.log_registration` writes, for every enrolment at once.
             EnrolmentTransition.objects.bulk_create(
                 EnrolmentTransition(
@@ -125,8 +126,10 @@ def open_enrolment(*, client: Client, by, at: datetime | None = None) -> Enrolme
         raise DomainError(refusal) from error
     # The new journey is the one the lists show: in this transaction, so they never see a
     # client whose current enrolment is not their latest.
-    Client.objects.filter(pk=client.pk).update(current_enrolment=enrolment)
-    client.current_enrolment = enrolment
+    Client.objects.filter(pk=client.pk).update(
+        current_enrolment=enrolment, current_state=enrolment.state
+    )
+    client.current_enrolment, client.current_state = enrolment, enrolment.state
     log_registration(enrolment, by=by, at=at)
     return enrolment
 

@@ -173,7 +173,8 @@ class EnrolmentFactory(DjangoModelFactory):
 
     @factory.post_generation
     def current_for_client(enrolment, create, extracted, **kwargs):
-        """The client's current enrolment, as the services keep it: the latest opened."""
+        """The client's current enrolment and its state, as the services keep them: the
+        latest opened."""
         if not create:
             return
         latest = (
@@ -181,8 +182,11 @@ class EnrolmentFactory(DjangoModelFactory):
             .order_by("-opened_at", "-pk")
             .first()
         )
-        Client._base_manager.filter(pk=enrolment.client_id).update(current_enrolment=latest)
+        Client._base_manager.filter(pk=enrolment.client_id).update(
+            current_enrolment=latest, current_state=latest.state
+        )
         enrolment.client.current_enrolment = latest
+        enrolment.client.current_state = latest.state
 
 
 class ClientImportFactory(DjangoModelFactory):

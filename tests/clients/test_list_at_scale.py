@@ -261,6 +261,10 @@ def test_the_list_shows_the_current_enrolment_through_every_move(login, national
         services.withdraw(enrolment=first, by=staff, reason="نقل مکان")
     assert status_shown(browser, client) == "withdrawn"
     assert current(client) == first
+    # The status filter reads the same state.
+    url = reverse("clients:list")
+    assert shown(browser.get(url, {"state": "withdrawn"})) == [client.pk]
+    assert shown(browser.get(url, {"state": "training"})) == []
 
     # Enrolled again: the new journey is the one shown, the old one stays withdrawn.
     with scope_for(staff):
