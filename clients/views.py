@@ -26,7 +26,12 @@ from .workflow import Action, can
 def client_list(request):
     clients = selectors.clients_with_current_enrolment(request.user)
     client_filter = selectors.ClientFilter(request.GET, queryset=clients, user=request.user)
-    page = keyset_page(client_filter.qs, request.GET, size=page_size(request.GET))
+    page = keyset_page(
+        client_filter.qs,
+        request.GET,
+        size=page_size(request.GET),
+        search=bool(client_filter.form.is_valid() and client_filter.form.cleaned_data["q"]),
+    )
     # htmx asks for the results alone as the filters change; a plain request gets the page.
     return render_page_or_fragment(
         request,

@@ -66,9 +66,14 @@ class KeysetPage:
         return len(self.object_list)
 
 
-def keyset_page(queryset, params, *, size: int, count_limit: int | None = None) -> KeysetPage:
+def keyset_page(
+    queryset, params, *, size: int, count_limit: int | None = None, search: bool = False
+) -> KeysetPage:
     """The page of `queryset` that `params` (the request's GET) asks for: the first, or the
-    one after (`after`) or before (`before`) the row a cursor names."""
+    one after (`after`) or before (`before`) the row a cursor names.
+
+    `search`: the queryset is filtered by a search whose index cannot give the rows in
+    order (trigrams): when few rows match they are found first and then sorted."""
     query = params.copy()
     after, before = query.pop("after", [None])[-1], query.pop("before", [None])[-1]
     query.pop("page", None)
@@ -90,17 +95,19 @@ def keyset_page(queryset, params, *, size: int, count_limit: int | None = None) 
     if key is None:
         backwards = False
     order = [_flip(name) for name in ordering] if backwards else ordering
-    if page.count_is_exact:
-        # Few rows match (a search, a rare status): find them through the filter's own
-        # indexes and sort them. Walking the ordering's index instead reads past every row
-        # that does not match, and a name search's matches all sort together (a last
-        # name): the walk would cross most of the table before it reached them.
-        rows = queryset.order_by(*(_sorted_not_walked(name) for name in order))
-    else:
-        rows = queryset.order_by(*order)
+    rows = queryset
     if key is not None:
         rows = rows.filter(_beyond(ordering, key, backwards=backwards))
-    rows = list(rows[: size + 1])
+    if search and page.count_is_exact:
+        # Few rows match a search: find them through the search's own indexes and sort
+        # them. Walking the ordering's index instead reads past every row that does not
+        # match, and a name search's matches all sort together (a last name): the walk
+        # would cross most of the table before it reached them. The page's rows are
+        # picked in a subquery of their own table, so only they are joined to what the
+        # list shows with them.
+        picked = rows.order_by(*(_sorted_not_walked(name) for name in order)).values("pk")
+        rows = queryset.filter(pk__in=picked[: size + 1])
+    rows = list(rows.order_by(*order)[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
     if backwards:
