@@ -34,7 +34,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import CommandError
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from centres.models import Centre, Course, Province, Trade
 from centres.roles import NATIONAL_OFFICE_GROUP
@@ -146,8 +146,9 @@ def build(seed: Seed, *, centres: int, clients_per_centre: int, progress=sys.std
     writer.flush()
     writer.reset_sequences()
     bar.finish(time.monotonic() - started)
-    for model, n in writer.written.items():
-        seed.count(model._meta.verbose_name_plural, "created", n)
+    with translation.override("en"):
+        for model, n in writer.written.items():
+            seed.count(str(model._meta.verbose_name_plural), "created", n)
 
 
 # -- reference data ------------------------------------------------------------------------
