@@ -60,6 +60,7 @@ def cases():
     from clients.models import Client, State
     from clients.selectors import CLIENT_ORDERINGS
     from loans.models import LoanApplication
+    from placements.models import Employer
 
     User = get_user_model()
     national = User.objects.get(username="national")
@@ -73,6 +74,7 @@ def cases():
         waiting_deep = cursor_at(waiting, 4_000)
         loans = LoanApplication.objects.order_by("-created_at", "-pk")
         loans_deep = cursor_at(loans, 50_000)
+        employers_deep = cursor_at(Employer.objects.order_by("name", "pk"), 15_000)
         sample = Client.objects.order_by("pk")[654_321]
         thr01 = Client.objects.filter(centre__code="THR-01").order_by("pk").first()
 
@@ -134,6 +136,10 @@ def cases():
     yield "loan list, national, first page", national, "/loans/", {}
     yield "loan list, national, row 50,000", national, "/loans/", {"after": loans_deep}
     yield "loan list, national, repaying", national, "/loans/", {"state": "repaying"}
+    employers = "/placements/employers/"
+    yield "employer list, national, first page", national, employers, {}
+    yield "employer list, national, row 15,000", national, employers, {"after": employers_deep}
+    yield "employer list, centre staff (THR-01)", staff, employers, {}
 
 
 @dataclass

@@ -28,12 +28,15 @@ from hami.text import to_persian_digits
 from loans.models import LoanApplication
 from loans.models import State as LoanState
 from placements import services as placement_services
+from placements.models import Employer
 from tests.factories import (
     CentreFactory,
     ClientFactory,
     CourseFactory,
+    EmployerFactory,
     EnrolmentFactory,
     LoanApplicationFactory,
+    PlacementFactory,
     national_code,
 )
 
@@ -117,6 +120,47 @@ def test_loan_list_takes_the_same_queries_for_10_centres_and_for_200(
         after = cursor_after(LoanApplication.objects.order_by("-created_at", "-pk"), first)
     for ask in ({"size": 25}, {"size": 100}, {"after": after}, {"state": "submitted"}):
         with django_assert_num_queries(QUERIES_ON_NATIONAL_LOAN_LIST):
+            assert browser.get(url, ask).status_code == 200
+
+
+# Session, user, membership, groups, the bounded count and the rows (each employer with
+# its placements counted in a subquery of its own).
+QUERIES_ON_NATIONAL_EMPLOYER_LIST = 6
+
+
+@pytest.mark.parametrize("centres", [10, 200])
+def test_employer_list_takes_the_same_queries_for_10_centres_and_for_200(
+    login, national, centres, django_assert_num_queries
+):
+    for n in range(centres):
+        employer = EmployerFactory(centre=CentreFactory(code=f"E{n:03d}"))
+        PlacementFactory(
+            employer=employer,
+            enrolment=EnrolmentFactory(
+                client=ClientFactory(centre=employer.centre), state=State.PLACED
+            ),
+        )
+    # At the first employer, a second client whose job ended.
+    with scopes_disabled():
+        first = Employer.objects.get(centre__code="E000")
+    PlacementFactory(
+        employer=first,
+        enrolment=EnrolmentFactory(
+            client=ClientFactory(centre=first.centre), state=State.SEEKING_WORK
+        ),
+        ended_on=timezone.localdate(),
+        end_reason="تعدیل نیرو",
+    )
+    browser = login(national)
+    url = reverse("placements:employers")
+    rows = browser.get(url, {"size": 100}).context["page"].object_list
+    counts = {row.centre.code: (row.placed, row.current) for row in rows}
+    assert counts.pop("E000") == (2, 1)
+    assert set(counts.values()) == {(1, 1)}
+    with scopes_disabled():
+        after = cursor_after(Employer.objects.order_by("name", "pk"), rows[0])
+    for ask in ({"size": 25}, {"size": 100}, {"after": after}, {"q": "نمونه"}):
+        with django_assert_num_queries(QUERIES_ON_NATIONAL_EMPLOYER_LIST):
             assert browser.get(url, ask).status_code == 200
 
 
