@@ -31,8 +31,8 @@ messages: $(VENV)/.installed ## refresh locale/*/django.po from the code
 
 run: install ## the site on http://127.0.0.1:8000 with demo data, a Celery worker and beat
 	$(PY) manage.py migrate --no-input
-	$(PY) manage.py seed_demo --scale small
 	@mkdir -p var/celery/queue var/celery/control
+	$(PY) manage.py seed_demo --scale small
 	@echo "Hami starts on http://127.0.0.1:8000 — Ctrl-C stops the site, the worker and beat."
 	$(VENV)/bin/honcho -f Procfile.dev start
 

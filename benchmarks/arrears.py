@@ -16,13 +16,13 @@ database), never in the database named by DATABASE_URL.
 """
 
 import argparse
-import os
 import random
-import sys
 import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
+
+from _django import QueryCounter, set_up_django, tear_down
 
 BATCH = 5_000
 
@@ -32,26 +32,6 @@ def parse_args():
     parser.add_argument("--loans", type=int, default=100_000)
     parser.add_argument("--installments", type=int, default=30, help="per loan")
     return parser.parse_args()
-
-
-def set_up_django(workdir: Path):
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    os.environ.setdefault("DEBUG", "1")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    import django
-
-    django.setup()
-    from django.db import connection
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    if connection.vendor == "sqlite":
-        connection.settings_dict["TEST"]["NAME"] = str(workdir / "bench.sqlite3")
-    started = time.perf_counter()
-    connection.original_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    print(f"database: {connection.vendor}, migrated in {time.perf_counter() - started:.1f} s")
-    return connection
 
 
 def build_portfolio(loans: int, per_loan: int, today: date):
@@ -193,15 +173,6 @@ def build_portfolio(loans: int, per_loan: int, today: date):
     return Installment.objects.count()
 
 
-class QueryCounter:
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
-
-
 def main():
     args = parse_args()
     with tempfile.TemporaryDirectory() as folder:
@@ -229,7 +200,7 @@ def main():
                     f"{run.in_arrears:,} in arrears, {run.paused:,} paused, "
                     f"{len(run.defaulted):,} defaulted, {run.follow_ups_opened:,} follow-ups"
                 )
-        connection.creation.destroy_test_db(connection.original_name, verbosity=0)
+        tear_down(connection)
 
 
 if __name__ == "__main__":

@@ -39,7 +39,16 @@ from django.utils import timezone, translation
 from centres.models import Centre, Course, Province, Trade
 from centres.roles import NATIONAL_OFFICE_GROUP
 from clients import demo_words as words
-from clients.models import Category, Client, Education, Enrolment, Gender, IdType, State
+from clients.models import (
+    Category,
+    Client,
+    Education,
+    Enrolment,
+    ExitReason,
+    Gender,
+    IdType,
+    State,
+)
 from hami.jalali import add_months
 from hami.validators import national_code_check_digit
 from loans.models import BusinessPlan, CreditLine, Installment, LoanApplication, LoanProduct
@@ -96,6 +105,13 @@ LOAN_STATES = [  # out of 100 applications
     (LoanState.DEFAULTED, 4),
 ]
 FOLLOW_UP_MONTHS = (1, 3, 6, 12)
+# Why the withdrawn left: a few for reasons the programme could not prevent.
+EXIT_REASONS = [
+    (ExitReason.WITHDREW, 94),
+    (ExitReason.MEDICAL, 3),
+    (ExitReason.INSTITUTIONALISED, 2),
+    (ExitReason.DECEASED, 1),
+]
 SURNAME_ENDINGS = ["", "", "", "زاده", "پور", "نیا", "فر", "راد", "منش", "وند", "لو"]
 CATEGORIES = [
     (Category.FEMALE_HEAD, 30),
@@ -487,6 +503,7 @@ class CentreRows:
                 State.WITHDRAWN,
                 opened_at=first_opened,
                 closed_at=first_opened + timedelta(days=rng.randint(10, 150)),
+                exit_reason=ExitReason.WITHDREW,  # they came back
             )
             created_at = first_opened
         enrolment_id = self.enrolment(client_id, state, **self.current_fields(state, journey))
@@ -517,6 +534,7 @@ class CentreRows:
             updated_at=created_at,
             current_enrolment_id=enrolment_id,
             current_state=state,
+            sms_opt_out=rng.random() < 0.02,
         )
         if rng.random() < LOANS_SHARE:
             self.loan(client_id, journey["registered"])
@@ -567,8 +585,11 @@ class CentreRows:
             state=state,
             certificate_number="",
             version=self.rng.randint(1, 8),
-            **{**empty, **fields},
+            **{**empty, "exit_reason": self.exit_reason(state), **fields},
         )
+
+    def exit_reason(self, state) -> str:
+        return _weighted(self.rng, EXIT_REASONS) if state == State.WITHDRAWN else ""
 
     def placement(self, enrolment_id, state, journey, employers) -> None:
         rng = self.rng
@@ -727,6 +748,7 @@ class CentreRows:
             created_by_id=self.staff_id,
             created_at=self.at(created),
             version=3,
+            placement_id=None,
         )
         if not lent:
             return

@@ -34,7 +34,7 @@ class CentreAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "centre", "role", "created_at"]
+    list_display = ["user", "centre", "role", "language", "created_at"]
     list_filter = ["role", "centre__province", "centre"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "centre__name"]
     autocomplete_fields = ["user", "centre"]

@@ -105,6 +105,13 @@ class Membership(models.Model):
         Centre, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("centre")
     )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.STAFF)
+    # The language of the e-mails Hami sends this member (follow-up digests, escalations).
+    language = models.CharField(
+        _("language of e-mails"),
+        max_length=5,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -50,6 +50,7 @@ ENROLMENT_FIELDS = [
     "review_on",
     "opened_at",
     "closed_at",
+    "exit_reason",
 ]
 
 

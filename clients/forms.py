@@ -13,7 +13,7 @@ from hami.validators import validate_national_code
 from hami.widgets import DigitsInput
 
 from . import selectors
-from .models import Assessment, Client, IdType, WorkCapacity
+from .models import Assessment, Client, ExitReason, IdType, WorkCapacity
 from .services import identity_taken_message
 
 MIN_AGE, MAX_AGE = 15, 70
@@ -48,6 +48,7 @@ class ClientForm(HamiFormMixin, forms.ModelForm):
             "gender",
             "birth_date",
             "mobile",
+            "sms_opt_out",
             "province",
             "city",
             "address",
@@ -274,6 +275,25 @@ class ReasonForm(HamiFormMixin, forms.Form):
         max_length=2000,
         error_messages={"required": _("Give a reason.")},
     )
+
+
+class WithdrawForm(ReasonForm):
+    exit_reason = forms.ChoiceField(
+        label=_("Why the client leaves"),
+        choices=ExitReason.choices,
+        initial=ExitReason.WITHDREW,
+        required=False,  # none chosen: the client's own choice, as before reasons were asked
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Death, long medical treatment and living in an institution are left out of the "
+            "programme's outcome figures."
+        ),
+    )
+
+    field_order = ["version", "exit_reason", "reason"]
+
+    def clean_exit_reason(self):
+        return self.cleaned_data["exit_reason"] or ExitReason.WITHDREW
 
 
 class NotReadyForm(ReasonForm):

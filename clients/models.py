@@ -91,6 +91,13 @@ class Client(models.Model):
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
     birth_date = models.DateField(_("birth date"))
     mobile = models.CharField(_("mobile"), max_length=11, blank=True)
+    # Clients are reached by text message (a seat offered, a follow-up call coming); one
+    # who asked not to be is never sent one.
+    sms_opt_out = models.BooleanField(
+        _("no text messages"),
+        default=False,
+        help_text=_("The client asked not to receive text messages from the centre."),
+    )
     province = models.ForeignKey(
         Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("province")
     )
@@ -181,7 +188,7 @@ class Client(models.Model):
             ),
         ]
         # The search's indexes are PostgreSQL's own (trigrams, LIKE prefixes): migration
-        # 0008_search_indexes makes them there, and SQLite scans instead.
+        # 0011_search_indexes makes them there, and SQLite scans instead.
         indexes = [
             # The client list in name order across the network, and its next pages:
             # ORDER BY last_name, first_name, id [WHERE (last_name, first_name, id) > (…)].
@@ -317,6 +324,23 @@ CLOSED_STATES = frozenset({State.SUSTAINED, State.WITHDRAWN})
 OPEN_STATES = frozenset(State) - CLOSED_STATES
 
 
+class ExitReason(models.TextChoices):
+    """Why a withdrawn enrolment ended. Blank on every other enrolment (and on those
+    withdrawn before the reason was recorded, which count as `withdrew`)."""
+
+    WITHDREW = "withdrew", _("The client left the programme")
+    DECEASED = "deceased", _("Deceased")
+    MEDICAL = "medical", _("Long medical treatment")
+    INSTITUTIONALISED = "institutionalised", _("Institutionalised")
+
+
+# Exits the programme could not have prevented: the outcome indicators leave them out of
+# both numerator and denominator, as workforce programmes do (US WIOA's exclusions).
+EXCLUDED_EXIT_REASONS = frozenset(
+    {ExitReason.DECEASED, ExitReason.MEDICAL, ExitReason.INSTITUTIONALISED}
+)
+
+
 class EnrolmentQuerySet(ScopedQuerySet):
     def open(self):
         return self.exclude(state__in=CLOSED_STATES)
@@ -381,6 +405,9 @@ class Enrolment(models.Model):
     review_on = models.DateField(_("review on"), null=True, blank=True)
     opened_at = models.DateTimeField(_("opened at"), default=timezone.now, editable=False)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    exit_reason = models.CharField(
+        _("reason for leaving"), max_length=20, choices=ExitReason.choices, blank=True
+    )
     # Changes with every step: a form shown for one version is refused once the file has
     # moved on (two tabs, a retried submit).
     version = models.PositiveIntegerField(_("version"), default=0, editable=False)
@@ -432,6 +459,11 @@ class Enrolment(models.Model):
                 condition=models.Q(state__in=_states(CLOSED_STATES), closed_at__isnull=False)
                 | (~models.Q(state__in=_states(CLOSED_STATES)) & models.Q(closed_at__isnull=True)),
                 name="enrolment_closed_at_exactly_when_closed",
+            ),
+            # An exit reason says why a withdrawn enrolment ended; nothing else has one.
+            models.CheckConstraint(
+                condition=models.Q(exit_reason="") | models.Q(state=State.WITHDRAWN),
+                name="enrolment_exit_reason_only_when_withdrawn",
             ),
             models.CheckConstraint(
                 condition=models.Q(training_finished_on__isnull=True)

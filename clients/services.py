@@ -14,7 +14,7 @@ from simple_history.utils import bulk_create_with_history
 from centres.models import Centre, Course
 from hami.errors import DomainError
 
-from .models import Assessment, Client, Enrolment, EnrolmentTransition, State
+from .models import Assessment, Client, Enrolment, EnrolmentTransition, ExitReason, State
 from .workflow import Action, check, log_registration, moment, move, save_dated
 
 # -- registration ------------------------------------------------------------------------
@@ -341,11 +341,24 @@ def withdraw(
     enrolment: Enrolment,
     by,
     reason: str,
+    exit_reason: str = ExitReason.WITHDREW,
     at: datetime | None = None,
     version: int | None = None,
 ) -> None:
-    """The client leaves the programme (انصراف); a seat they held goes to the next in line."""
-    _leave(enrolment, Action.WITHDRAW, by=by, reason=reason, at=at, version=version)
+    """The client leaves the programme (انصراف); a seat they held goes to the next in line.
+    `exit_reason` says why: the client's choice, or an exit the outcome figures leave out
+    (deceased, long medical treatment, institutionalised)."""
+    if exit_reason not in ExitReason.values:
+        raise DomainError(_("Choose why the client leaves the programme."))
+    _leave(
+        enrolment,
+        Action.WITHDRAW,
+        by=by,
+        reason=reason,
+        at=at,
+        version=version,
+        exit_reason=exit_reason,
+    )
 
 
 @transaction.atomic
@@ -372,7 +385,7 @@ def mark_not_ready(
     )
 
 
-def _leave(enrolment, action, *, by, reason, review_on=None, at=None, version=None):
+def _leave(enrolment, action, *, by, reason, review_on=None, at=None, version=None, exit_reason=""):
     at = moment(at)
     if not reason.strip():
         raise DomainError(_("Give a reason."))
@@ -389,6 +402,7 @@ def _leave(enrolment, action, *, by, reason, review_on=None, at=None, version=No
         seat_offered_at=None,
         waiting_since=None,
         review_on=review_on,
+        exit_reason=exit_reason,
     )
     if held_a_seat:
         offer_free_seats(centre=centre, by=by, at=at)

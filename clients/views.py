@@ -17,6 +17,7 @@ from .forms import (
     NotReadyForm,
     ReasonForm,
     StartTrainingForm,
+    WithdrawForm,
 )
 from .models import Client, Enrolment, State
 from .workflow import Action, can
@@ -268,7 +269,7 @@ def enrolment_withdraw(request, enrolment):
     return _enrolment_action(
         request,
         enrolment,
-        form=ReasonForm(request.POST or None, initial=_shown_version(enrolment)),
+        form=WithdrawForm(request.POST or None, initial=_shown_version(enrolment)),
         title=_("Withdraw from the programme"),
         intro=_(
             "The enrolment is closed. A seat the client held is offered to the next client on the waiting list."

@@ -108,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "hami.context_processors.hami",
+                "placements.context_processors.follow_ups",
             ],
             "builtins": [
                 "django.templatetags.i18n",
@@ -205,6 +206,13 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Hami <hami@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Text messages to clients (django-sms): written to the console unless a provider's backend
+# is named, e.g. SMS_BACKEND=sms.backends.twilio.SmsBackend with its own settings.
+SMS_BACKEND = env.str("SMS_BACKEND", default="sms.backends.console.SmsBackend")
+DEFAULT_FROM_SMS = env.str("DEFAULT_FROM_SMS", default="Hami")
+# Where links in e-mails point: the address staff open Hami at.
+HAMI_SITE_URL = env.str("HAMI_SITE_URL", default="http://127.0.0.1:8000/")
+
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport in a folder
 # under the project, so `make run` needs nothing but Python.
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -231,6 +239,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 CELERY_BEAT_SCHEDULE["loans-update-arrears"] = {
     "task": "loans.tasks.update_arrears",
     "schedule": crontab(hour=1, minute=30),
+}
+
+# Placements: follow-ups move to due/overdue, digests, escalations and text messages, every
+# morning before the centres open (Tehran time).
+CELERY_BEAT_SCHEDULE["placements-sweep-follow-ups"] = {
+    "task": "placements.tasks.sweep_follow_ups",
+    "schedule": crontab(hour=7, minute=0),
 }
 
 # Security. Behind a TLS-terminating proxy set HAMI_BEHIND_TLS_PROXY=1.
@@ -288,6 +303,8 @@ HAMI_MAX_TRAINING_CAPACITY = 60
 HAMI_FOLLOW_UP_OPENS_DAYS_BEFORE = env.int("HAMI_FOLLOW_UP_OPENS_DAYS_BEFORE", default=7)
 HAMI_FOLLOW_UP_OVERDUE_DAYS_AFTER = env.int("HAMI_FOLLOW_UP_OVERDUE_DAYS_AFTER", default=14)
 HAMI_FOLLOW_UP_ESCALATE_DAYS_OVERDUE = env.int("HAMI_FOLLOW_UP_ESCALATE_DAYS_OVERDUE", default=30)
+# The client's text message ("the centre will call you on …") goes this many days ahead.
+HAMI_FOLLOW_UP_SMS_DAYS_BEFORE = env.int("HAMI_FOLLOW_UP_SMS_DAYS_BEFORE", default=3)
 
 # Loans: an installment may take at most this share of the plan's projected monthly profit
 # (sizing), and a loan this many days behind is defaulted (the daily arrears task).

@@ -16,8 +16,8 @@ from centres.roles import principal_for
 def home(request):
     principal = principal_for(request.user)
     if principal.sees_all_centres:
-        return redirect("centres:list")
-    return redirect("clients:worklist")
+        return redirect("dashboard:national")
+    return redirect("dashboard:centre_home")
 
 
 @public

@@ -7,6 +7,11 @@ the ledger, arrears and follow-up tasks are what the pages would have made. A se
 national-office login (`national.loans`) records disbursements: the four-eyes rule keeps
 the approver from doing it.
 
+The clients of the disbursed loans and of those being repaid who are ready to be placed
+run the business their loan financed: each is placed in self-employment (through
+`placements.services.place`) and the loan linked to it, as staff would do. The approved
+loan is left unlinked, so placing its client offers it.
+
 Idempotent per centre: a centre that has loan applications already is left as it is."""
 
 from dataclasses import dataclass
@@ -22,8 +27,11 @@ from centres import demo_data
 from centres.management.commands.seed_demo import Seed, upsert
 from centres.models import Membership
 from centres.roles import NATIONAL_OFFICE_GROUP
-from clients.models import Client
+from clients.models import Client, Enrolment
+from clients.workflow import Action, can
 from hami.jalali import add_months
+from placements import services as placement_services
+from placements.models import PlacementKind, Premises
 
 from . import services
 from .arrears import update_arrears
@@ -108,7 +116,7 @@ def seed(seed: Seed) -> None:
         if staff is None or manager is None or len(clients) < len(STORIES):
             continue
         for number, (story, client) in enumerate(zip(STORIES, clients, strict=True)):
-            _tell(
+            application = _tell(
                 story,
                 client=client,
                 product=products[number % len(products)],
@@ -118,6 +126,10 @@ def seed(seed: Seed) -> None:
                 today=today,
             )
             seed.count("loans", "created")
+            if story.state in FINANCED_A_BUSINESS and _place_in_own_business(
+                application, by=staff, today=today
+            ):
+                seed.count("businesses financed by a loan", "created")
     run = update_arrears(on=today)
     seed.count("arrears follow-ups", "created", run.follow_ups_opened)
 
@@ -180,7 +192,7 @@ def _at(day: date, hour: int = 10) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour)))
 
 
-def _tell(story: Story, *, client, product, line, plan, people, today) -> None:
+def _tell(story: Story, *, client, product, line, plan, people, today) -> LoanApplication:
     staff, manager, approver, disburser = people
     title, activity, premises = plan
     day = today - timedelta(days=story.days_ago)
@@ -210,16 +222,16 @@ def _tell(story: Story, *, client, product, line, plan, people, today) -> None:
         at=_at(day),
     )
     if story.state == "draft":
-        return
+        return application
     if story.state == "withdrawn":
         services.withdraw(application=application, by=staff, reason="مددجو منصرف شد", at=_at(day))
-        return
+        return application
     services.submit(application=application, by=staff, at=_at(day, 11))
     if story.state == "submitted":
-        return
+        return application
     services.recommend(application=application, by=manager, at=_at(day + timedelta(days=2)))
     if story.state == "recommended":
-        return
+        return application
     decided = day + timedelta(days=5)
     if story.state == "rejected":
         services.reject(
@@ -228,10 +240,10 @@ def _tell(story: Story, *, client, product, line, plan, people, today) -> None:
             reason="سود پیش‌بینی‌شده با بازار محلی سازگار نیست",
             at=_at(decided),
         )
-        return
+        return application
     services.approve(application=application, by=approver, credit_line=line, at=_at(decided))
     if story.state == "approved":
-        return
+        return application
     disbursed_on = decided + timedelta(days=7)
     services.disburse(
         application=application,
@@ -242,6 +254,44 @@ def _tell(story: Story, *, client, product, line, plan, people, today) -> None:
         at=_at(disbursed_on, 12),
     )
     _repay(story, application, by=staff, today=today)
+    return application
+
+
+# The stories whose client runs the business the loan paid for (when ready to be placed).
+FINANCED_A_BUSINESS = {"disbursed", "repaying"}
+PREMISES = {"home_based": Premises.HOME, "premises": Premises.PREMISES}
+
+
+def _place_in_own_business(application: LoanApplication, *, by, today) -> bool:
+    """Place the loan's client in the business of the loan's plan, started a week after
+    the disbursement (or when the client's enrolment began, if later), and link the loan
+    to it. A client not ready to be placed is left as they are."""
+    enrolment = (
+        Enrolment.objects.filter(client=application.client, closed_at__isnull=True)
+        .order_by("-opened_at")
+        .first()
+    )
+    if enrolment is None or not can(enrolment, Action.PLACE):
+        return False
+    application.refresh_from_db()  # the services changed their own copy
+    plan = application.plan
+    starts_on = max(
+        application.disbursed_on + timedelta(days=7), timezone.localdate(enrolment.opened_at)
+    )
+    last_step = application.transitions.order_by("-at").values_list("at", flat=True).first()
+    at = max(timezone.now(), last_step + timedelta(minutes=1))
+    placement = placement_services.place(
+        enrolment=enrolment,
+        by=by,
+        kind=PlacementKind.SELF_EMPLOYMENT,
+        starts_on=min(starts_on, today),
+        business_name=plan.title,
+        premises=PREMISES[plan.premises],
+        activity=plan.activity[:200],
+        at=at,
+    )
+    services.link_placement(loan=application, placement=placement, by=by, at=at)
+    return True
 
 
 def _repay(story: Story, application, *, by, today) -> None:

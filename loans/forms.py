@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hami.forms import HamiFormMixin, JalaliDateField, MoneyField, NationalCodeField
-from hami.jalali import add_months
+from hami.jalali import add_months, display_date
 from hami.money import format_money
 from hami.text import localise_digits
 from hami.widgets import DigitsInput
@@ -305,3 +305,52 @@ class FollowUpCloseForm(HamiFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Say what was done.")},
     )
+
+
+# -- the business a loan financed --------------------------------------------------------
+
+
+class FinancingLoanField(forms.ModelChoiceField):
+    """A choice of the client's loans, each named by its plan, amount and state."""
+
+    def label_from_instance(self, loan):
+        return _("%(plan)s · %(amount)s · %(state)s") % {
+            "plan": loan.plan.title,
+            "amount": format_money(loan.amount),
+            "state": loan.get_state_display(),
+        }
+
+
+def financing_loan_field(loans) -> FinancingLoanField:
+    """The placement form's choice of the loan that financed a new own business."""
+    return FinancingLoanField(
+        queryset=loans,
+        required=False,
+        label=_("Financed by the loan"),
+        empty_label=_("No loan financed it"),
+        help_text=_("The client's approved or disbursed loan that pays for this business."),
+    )
+
+
+class BusinessChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, placement):
+        return _("%(name)s · started on %(date)s") % {
+            "name": placement.business_name,
+            "date": display_date(placement.starts_on),
+        }
+
+
+class FinancedBusinessForm(HamiFormMixin, forms.Form):
+    """Which of the client's own businesses the loan financed."""
+
+    version = version_field()
+    placement = BusinessChoiceField(
+        queryset=None,
+        label=_("Business"),
+        empty_label=_("Choose…"),
+        error_messages={"required": _("Choose the business the loan financed.")},
+    )
+
+    def __init__(self, *args, businesses, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["placement"].queryset = businesses

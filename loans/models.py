@@ -16,6 +16,7 @@ from centres.models import Centre, Province, Trade
 from centres.scoping import ScopedQuerySet, centre_scoped_manager
 from clients.models import Client
 from hami.text import normalise_text
+from placements.models import Placement
 
 from .schedule import ANNUITY, EQUAL_PRINCIPAL
 
@@ -290,6 +291,12 @@ class State(models.TextChoices):
 ACTIVE_STATES = frozenset({State.DISBURSED, State.REPAYING, State.DEFAULTED})
 LENT_STATES = ACTIVE_STATES | {State.REPAID}
 CLOSED_STATES = frozenset({State.REJECTED, State.WITHDRAWN, State.REPAID})
+# Loans that may name the business they financed: approved, or with money out.
+LINKABLE_STATES = LENT_STATES | {State.APPROVED}
+# Loans still running against the business they financed: one at a time per business. A
+# repaid loan stays linked as history, so a repeat loan may finance the same business; a
+# withdrawn one financed nothing and stays linked only as a record of the attempt.
+LIVE_STATES = ACTIVE_STATES | {State.APPROVED}
 
 
 def _states(states) -> list[str]:
@@ -360,6 +367,17 @@ class LoanApplication(models.Model):
     bank_reference = models.CharField(_("bank reference"), max_length=60, blank=True)
     disbursed_on = models.DateField(_("disbursed on"), null=True, blank=True)
     first_due_on = models.DateField(_("first installment due on"), null=True, blank=True)
+    # The client's own business this loan financed (a self-employment placement of the
+    # same client and centre, checked by `services.link_placement`). Placements know
+    # nothing of loans: no reverse accessor.
+    placement = models.ForeignKey(
+        Placement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("financed business"),
+    )
     # Kept by the daily arrears task (`loans.arrears`): the oldest installment due and not
     # paid, and how many days ago that was, as of `arrears_as_of`.
     overdue_since = models.DateField(_("overdue since"), null=True, blank=True)
@@ -419,6 +437,21 @@ class LoanApplication(models.Model):
                 violation_error_message=_(
                     "The user who approved a loan cannot record its disbursement."
                 ),
+            ),
+            # A business is linked once the loan is approved; a draft, or a loan refused,
+            # financed nothing.
+            models.CheckConstraint(
+                condition=models.Q(placement__isnull=True)
+                | models.Q(state__in=_states(LINKABLE_STATES | {State.WITHDRAWN})),
+                name="loan_financed_business_once_approved",
+            ),
+            # One running loan per business: the placement page's "financed by", and the
+            # business's figures, name one loan.
+            models.UniqueConstraint(
+                fields=["placement"],
+                condition=models.Q(state__in=_states(LIVE_STATES)),
+                name="loan_one_live_per_financed_business",
+                violation_error_message=_("This business is already financed by another loan."),
             ),
         ]
         indexes = [

@@ -12,10 +12,12 @@ from centres.models import centre_choices
 from centres.roles import principal_for
 from centres.scoping import all_centres_scope
 from hami.forms import CrispyFilterSetMixin
+from placements.models import Placement, PlacementKind
 
 from .models import (
     ACTIVE_STATES,
     LENT_STATES,
+    LIVE_STATES,
     CreditLine,
     HardshipPause,
     Installment,
@@ -297,4 +299,52 @@ def loans_on_line(line: CreditLine):
         LoanApplication.objects.filter(credit_line=line)
         .select_related("client", "centre")
         .order_by("-decided_at", "-pk")
+    )
+
+
+# -- the business a loan financed --------------------------------------------------------
+
+# The loans a placement form offers for a new business: approved or being repaid. (A
+# repaid or defaulted loan can still be linked from its own page, as history.)
+OFFERED_FOR_A_NEW_BUSINESS = frozenset({State.APPROVED, State.DISBURSED, State.REPAYING})
+
+
+def loans_to_finance(enrolment):
+    """The loans of `enrolment`'s client at its centre that the placement form offers as
+    the one financing a new own business: not linked to a business yet."""
+    return (
+        LoanApplication.objects.filter(
+            client_id=enrolment.client_id,
+            centre_id=enrolment.centre_id,
+            state__in=OFFERED_FOR_A_NEW_BUSINESS,
+            placement__isnull=True,
+        )
+        .select_related("plan")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def businesses_to_link(loan: LoanApplication):
+    """The own businesses of `loan`'s client at its centre that it may be linked to: not
+    financed by another running loan."""
+    financed = LoanApplication.objects.filter(
+        placement__isnull=False, state__in=LIVE_STATES, client_id=loan.client_id
+    ).exclude(pk=loan.pk)
+    return (
+        Placement.objects.filter(
+            enrolment__client_id=loan.client_id,
+            centre_id=loan.centre_id,
+            kind=PlacementKind.SELF_EMPLOYMENT,
+        )
+        .exclude(pk__in=financed.values("placement_id"))
+        .order_by("-starts_on", "-pk")
+    )
+
+
+def loans_of_business(placement):
+    """The loans linked to `placement`, newest first."""
+    return (
+        LoanApplication.objects.filter(placement=placement)
+        .select_related("plan")
+        .order_by("-created_at", "-pk")
     )

@@ -14,16 +14,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from centres.roles import STAFF, principal_for
 from clients.models import Client
 from clients.workflow import moment, save_dated
 from hami.errors import DomainError
 from hami.jalali import add_months
 from hami.money import format_money
 from hami.text import localise_digits
+from placements.models import Placement, PlacementKind
 
 from . import selectors
 from .models import (
     ACTIVE_STATES,
+    LINKABLE_STATES,
+    LIVE_STATES,
     ArrearsFollowUp,
     BusinessPlan,
     CostItem,
@@ -38,7 +42,7 @@ from .models import (
 )
 from .schedule import build_schedule
 from .sizing import size_loan
-from .workflow import Action, check, log_creation, move
+from .workflow import Action, check, log_creation, move, record
 
 # -- business plan ----------------------------------------------------------------------
 
@@ -464,6 +468,117 @@ def disburse(
         )
         for number, row in enumerate(rows, start=1)
     )
+
+
+# -- the business the loan financed -------------------------------------------------------
+
+
+def _check_centre_staff(loan: LoanApplication, by) -> None:
+    """Linking is centre work: the staff (or manager) of the loan's own centre."""
+    principal = principal_for(by)
+    if STAFF not in principal.roles or principal.centre is None:
+        raise DomainError(_("Only the centre's staff link a loan to the business it financed."))
+    if principal.centre.pk != loan.centre_id:
+        raise DomainError(_("This loan is another centre's."))
+
+
+def _another_centres_business() -> str:
+    return _(
+        "This business was recorded at another centre: a loan is linked to a business of its "
+        "own centre."
+    )
+
+
+def financing_refusal(loan: LoanApplication, placement: Placement) -> str | None:
+    """Why `loan` cannot be linked to `placement` as the business it financed, or None.
+    The caller holds both rows' locks when it means to link them."""
+    if loan.state not in LINKABLE_STATES:
+        return _(
+            "Only an approved or disbursed loan can be linked to the business it financed "
+            "(this one is “%(state)s”)."
+        ) % {"state": loan.get_state_display()}
+    if loan.placement_id is not None:
+        return _("This loan is already linked to a business: unlink it first.")
+    if placement.kind != PlacementKind.SELF_EMPLOYMENT:
+        return _(
+            "“%(name)s” is a wage job: a loan is linked to the client's own business only."
+        ) % {"name": placement}
+    if placement.centre_id != loan.centre_id:
+        return _another_centres_business()
+    if placement.enrolment.client_id != loan.client_id:
+        return _(
+            "“%(name)s” is another client's business: a loan is linked to its own client's business."
+        ) % {"name": placement}
+    other = (
+        LoanApplication.objects.filter(placement=placement, state__in=LIVE_STATES)
+        .exclude(pk=loan.pk)
+        .select_related("plan")
+        .first()
+    )
+    if other is not None:
+        return _(
+            "“%(name)s” is already financed by the loan “%(loan)s”: unlink it there first."
+        ) % {"name": placement, "loan": other.plan}
+    return None
+
+
+@transaction.atomic
+def link_placement(
+    *,
+    loan: LoanApplication,
+    placement: Placement,
+    by,
+    at: datetime | None = None,
+    version: int | None = None,
+) -> None:
+    """Record that `loan` financed `placement`, the client's own business. Both rows are
+    locked: two loans linked to one business at the same moment cannot both succeed (the
+    database's one-live-loan-per-business constraint says so too)."""
+    at = moment(at)
+    loan = _locked(loan, version=version)
+    _check_centre_staff(loan, by)
+    # Another centre's business is outside the user's scope: not found, and refused so.
+    placement = (
+        Placement.objects.select_for_update(of=("self",))
+        .select_related("enrolment")
+        .filter(pk=placement.pk)
+        .first()
+    )
+    if placement is None:
+        raise DomainError(_another_centres_business())
+    reason = financing_refusal(loan, placement)
+    if reason is not None:
+        raise DomainError(reason)
+    try:
+        with transaction.atomic():
+            record(
+                loan,
+                Action.LINK_PLACEMENT,
+                by=by,
+                at=at,
+                reason=str(placement),
+                placement=placement,
+            )
+    except IntegrityError as error:
+        raise DomainError(_("This business is already financed by another loan.")) from error
+
+
+@transaction.atomic
+def unlink_placement(
+    *,
+    loan: LoanApplication,
+    by,
+    at: datetime | None = None,
+    version: int | None = None,
+) -> None:
+    """Undo a link made by mistake; the history keeps both steps."""
+    at = moment(at)
+    loan = _locked(loan, version=version)
+    _check_centre_staff(loan, by)
+    if loan.placement_id is None:
+        raise DomainError(_("This loan is not linked to a business."))
+    placement = Placement.objects.get(pk=loan.placement_id)
+    record(loan, Action.UNLINK_PLACEMENT, by=by, at=at, reason=str(placement), placement=None)
 
 
 # -- repayments -------------------------------------------------------------------------

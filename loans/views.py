@@ -22,6 +22,7 @@ from .forms import (
     BusinessPlanForm,
     CostItemForm,
     DisburseForm,
+    FinancedBusinessForm,
     FollowUpCloseForm,
     GuarantorForm,
     PauseForm,
@@ -32,6 +33,7 @@ from .forms import (
     total_of,
 )
 from .models import (
+    LINKABLE_STATES,
     ArrearsFollowUp,
     BusinessPlan,
     CreditLine,
@@ -234,6 +236,13 @@ def _available_actions(request, application) -> set[str]:
         for name in ("repay", "pause"):
             if may(request.user, f"loans:{name}", application):
                 actions.add(name)
+    if application.placement_id is not None:
+        if may(request.user, "loans:unlink_placement", application):
+            actions.add("unlink_placement")
+    elif application.state in LINKABLE_STATES and may(
+        request.user, "loans:link_placement", application
+    ):
+        actions.add("link_placement")
     return actions
 
 
@@ -580,6 +589,45 @@ def arrears_pause(request, loanapplication):
             "The days of the pause do not count as days past due. Installments stay due and can be paid meanwhile."
         ),
     )
+
+
+# -- the business the loan financed -------------------------------------------------------
+
+
+@access(STAFF, model=LoanApplication)
+def placement_link(request, loanapplication):
+    loan = loanapplication
+    form = FinancedBusinessForm(
+        request.POST or None,
+        businesses=selectors.businesses_to_link(loan),
+        initial=_version(loan),
+    )
+    return _workflow_action(
+        request,
+        loan,
+        form=form,
+        perform=lambda data: services.link_placement(loan=loan, by=request.user, **data),
+        success=_("The loan is linked to the business it financed."),
+        title=_("Link the business the loan financed"),
+        button=_("Link"),
+        intro=_(
+            "Choose the client's own business, recorded as a placement in self-employment. A business is financed by one running loan at a time."
+        ),
+    )
+
+
+@access(STAFF, model=LoanApplication)
+@require_POST
+def placement_unlink(request, loanapplication):
+    try:
+        services.unlink_placement(
+            loan=loanapplication, by=request.user, version=_posted_version(request)
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The loan is no longer linked to the business."))
+    return redirect("loans:detail", pk=loanapplication.pk)
 
 
 # -- printing and exports ---------------------------------------------------------------

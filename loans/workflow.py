@@ -39,6 +39,9 @@ class Action(models.TextChoices):
     REPAY_IN_FULL = "repay_in_full", _("Repaid in full")
     REOPEN = "reopen", _("Repayment reversed: a balance is owed again")
     DEFAULT = "default", _("Defaulted")
+    # Logged without a move of the state (`record`): not in the table below.
+    LINK_PLACEMENT = "link_placement", _("Financed business linked")
+    UNLINK_PLACEMENT = "unlink_placement", _("Financed business unlinked")
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,27 @@ def move(
         raise RuntimeError(f"{action} is a user's step: say who takes it.")
     at = moment(at)
     check(application, action, by=by)
+    return _save_and_log(
+        application, action, by=by, reason=reason, at=at, target=transition.target, **fields
+    )
+
+
+def record(
+    application: LoanApplication, action: Action, *, by, at: datetime, reason: str = "", **fields
+) -> LoanTransition:
+    """Change `application`'s `fields` without moving its state, and log the step like a
+    move (linking the business the loan financed). The caller has checked the action and
+    holds the row lock, inside a transaction."""
+    if action in TRANSITIONS:
+        raise RuntimeError(f"{action} moves the state: use move().")
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("record() changes an application only inside a transaction.")
+    return _save_and_log(
+        application, action, by=by, reason=reason, at=at, target=application.state, **fields
+    )
+
+
+def _save_and_log(application, action, *, by, reason, at, target, **fields) -> LoanTransition:
     last = application.transitions.order_by("-at", "-pk").values_list("at", flat=True).first()
     if last is not None and at < last:
         raise DomainError(
@@ -166,14 +190,14 @@ def move(
     for name, value in fields.items():
         LoanApplication._meta.get_field(name)  # a typo fails here, not silently
         setattr(application, name, value)
-    application.state = transition.target
+    application.state = target
     application.version += 1
     application.save()
     return LoanTransition.objects.create(
         application=application,
         action=action,
         from_state=previous,
-        to_state=transition.target,
+        to_state=target,
         by=by,
         reason=reason,
         at=at,

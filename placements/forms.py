@@ -16,7 +16,7 @@ from hami.text import to_latin_digits
 from hami.validators import validate_company_id
 from hami.widgets import DigitsInput
 
-from . import services
+from . import placement_page, services
 from .models import (
     ContractType,
     Employer,
@@ -163,6 +163,11 @@ class PlacementForm(HamiFormMixin, forms.Form):
         starts_on.error_messages["min_date"] = _(
             "The client's enrolment began on %(date)s: the work cannot start before."
         )
+        # What the apps built on placements add to an own business (the loan that
+        # financed it): see `placement_page`.
+        extra = placement_page.form_fields(enrolment)
+        self.fields.update(extra)
+        self.extra_fields = tuple(extra)
         starts_on.max_date = add_months(today, services.START_AT_MOST_MONTHS_AHEAD)
         starts_on.error_messages["max_date"] = _(
             "A placement is recorded at most a month before the work starts: the start date "
@@ -187,6 +192,7 @@ class PlacementForm(HamiFormMixin, forms.Form):
                 "business_name",
                 "premises",
                 "activity",
+                *self.extra_fields,
                 css_class="border rounded p-3 mb-3",
                 data_kind=PlacementKind.SELF_EMPLOYMENT,
             ),
@@ -199,7 +205,8 @@ class PlacementForm(HamiFormMixin, forms.Form):
             opening = cleaned.get("opening")
             if opening is not None and not cleaned.get("employer"):
                 cleaned["employer"] = opening.employer
-            required, other = self.WAGE_JOB_FIELDS, self.SELF_EMPLOYMENT_FIELDS
+            required = self.WAGE_JOB_FIELDS
+            other = (*self.SELF_EMPLOYMENT_FIELDS, *self.extra_fields)
         elif kind == PlacementKind.SELF_EMPLOYMENT:
             required, other = self.SELF_EMPLOYMENT_FIELDS, (*self.WAGE_JOB_FIELDS, "opening")
         else:
@@ -208,13 +215,15 @@ class PlacementForm(HamiFormMixin, forms.Form):
             if cleaned.get(name) in (None, "") and name not in self.errors:
                 self.add_error(name, _("Needed for this kind of work."))
         for name in other:  # the fields of the other kind are not saved
-            cleaned[name] = None if name in ("employer", "monthly_wage", "opening") else ""
+            kept_empty = name in ("employer", "monthly_wage", "opening", *self.extra_fields)
+            cleaned[name] = None if kept_empty else ""
             self.errors.pop(name, None)
         return cleaned
 
     def placement_fields(self) -> dict:
         data = dict(self.cleaned_data)
         data.pop("version", None)
+        data["extra"] = {name: data.pop(name, None) for name in self.extra_fields}
         return data
 
 

@@ -23,6 +23,7 @@ from hami.forms import display_date_lazy
 from hami.jalali import add_months
 from hami.text import localise_digits
 
+from . import placement_page
 from .models import (
     OPEN_FOLLOW_UP_STATES,
     WORKING_OUTCOMES,
@@ -33,9 +34,12 @@ from .models import (
     Outcome,
     Placement,
     PlacementKind,
+    Premises,
+    ReminderKind,
     name_key,
     status_on,
 )
+from .reminders import queue_client_sms
 
 # -- employers ---------------------------------------------------------------------------
 
@@ -147,6 +151,7 @@ def place(
     business_name: str = "",
     premises: str = "",
     activity: str = "",
+    extra: dict | None = None,
 ) -> Placement:
     """Place the client of `enrolment` in a wage job (with an employer, maybe into one of
     its openings) or in a business of their own, from `trained`, `assessed` (a client who
@@ -155,7 +160,11 @@ def place(
 
     Into an opening, the opening's row is locked while its places are counted, so two staff
     placing into its last place at the same moment never overfill it; the placement that
-    fills it closes it."""
+    fills it closes it.
+
+    `extra` holds the placement form's fields added by the apps built on placements (the
+    loan that financed an own business), handed to them in this transaction: see
+    `placement_page`."""
     at = moment(at)
     today = timezone.localdate(at)
     enrolment = lock_enrolment(enrolment, version=version)
@@ -182,7 +191,7 @@ def place(
         placement.job_title, placement.skill_level = job_title, skill_level
         placement.monthly_wage, placement.contract_type = monthly_wage, contract_type
     elif kind == PlacementKind.SELF_EMPLOYMENT:
-        if not (business_name.strip() and premises and activity.strip()):
+        if not (business_name.strip() and premises in Premises.values and activity.strip()):
             raise DomainError(_("Enter the business's name, where it works and what it does."))
         placement.business_name, placement.premises = business_name, premises
         placement.activity = activity
@@ -195,6 +204,14 @@ def place(
         raise DomainError(_("This client already has a current placement.")) from error
     schedule_follow_ups(placement, by=by, today=today)
     move(enrolment, Action.PLACE, by=by, at=at, reason=str(placement))
+    placement_page.placed(placement, extra or {}, by=by, at=at)
+    queue_client_sms(
+        kind=ReminderKind.PLACEMENT_SMS,
+        client=enrolment.client,
+        centre_id=enrolment.centre_id,
+        day=today,
+        placement=placement,
+    )
     return placement
 
 

@@ -12,7 +12,7 @@ from clients.workflow import Action, refusal
 from hami.errors import DomainError
 from hami.pagination import keyset_page, page_size
 
-from . import selectors, services
+from . import placement_page, selectors, services
 from .forms import EmployerForm, FollowUpForm, OpeningForm, PlacementForm
 from .models import Employer, FollowUp, Opening, Placement
 
@@ -100,6 +100,7 @@ def placement_detail(request, placement):
             "placement": placement,
             "client": placement.enrolment.client,
             "follow_ups": selectors.placement_with_follow_ups(placement),
+            "panels": placement_page.panels(request, placement),
         },
     )
 

@@ -27,6 +27,14 @@ hypothesis_settings.load_profile("hami")
 _flushed = {"module": False}
 
 
+@pytest.fixture(autouse=True)
+def _empty_sms_outbox():
+    """Text messages sent by one test are not seen by the next (as `mail.outbox`)."""
+    import sms
+
+    sms.outbox = []
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _reference_data(django_db_setup, django_db_blocker):
     """What the data migrations load (provinces, role groups, trades), as Django serialized

@@ -8,3 +8,7 @@ import os
 os.environ.setdefault("DEBUG", "1")
 
 from config.settings import *  # noqa: F403
+
+# Text messages go to `sms.outbox` (django-sms's test backend), as e-mails go to
+# `mail.outbox`; tests/conftest.py empties it before each test.
+SMS_BACKEND = "sms.backends.locmem.SmsBackend"

@@ -93,12 +93,18 @@ EXPECTED = {
     "loans:repay": CENTRE,
     "loans:reverse": MANAGER_ONLY,
     "loans:pause": MANAGER_ONLY,
+    "loans:link_placement": CENTRE,
+    "loans:unlink_placement": CENTRE,
     "loans:agreement": EVERYONE,
     "loans:schedule_export": EVERYONE,
     "loans:arrears": EVERYONE,
     "loans:follow_up_close": CENTRE,
     "loans:credit_lines": NATIONAL_ONLY,
     "loans:credit_line": NATIONAL_ONLY,
+    # Centre users see their own centre's figures on the dashboards.
+    "dashboard:national": EVERYONE,
+    "dashboard:cohorts": EVERYONE,
+    "dashboard:centre_home": CENTRE,
 }
 
 

@@ -32,7 +32,7 @@ def all_apps():
 @pytest.fixture(autouse=True)
 def _centres_only(request, monkeypatch):
     if "all_apps" not in request.fixturenames:
-        monkeypatch.setattr(seed_demo, "app_demo_parts", lambda: [])
+        monkeypatch.setattr(seed_demo, "app_demo_parts", lambda *args, **kwargs: [])
 
 
 def seed(*args):

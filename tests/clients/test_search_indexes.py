@@ -1,5 +1,5 @@
 """On PostgreSQL the client search is served by indexes made for its exact SQL
-(migration clients 0009): were Django to write the lookups differently, or the indexes to
+(migration clients 0011): were Django to write the lookups differently, or the indexes to
 change, the search would read the whole table again at national scale. SQLite has none of
 them and scans."""
 

@@ -3,12 +3,12 @@ from django.urls import reverse
 
 
 @pytest.mark.django_db
-def test_staff_log_in_and_land_on_their_worklist(client, staff, centre, password):
+def test_staff_log_in_and_land_on_their_centre_home(client, staff, centre, password):
     response = client.post(reverse("login"), {"username": "staff.a", "password": password})
     assert response.status_code == 302
     response = client.get(response.url)
     assert response.status_code == 302
-    assert response.url == reverse("clients:worklist")
+    assert response.url == reverse("dashboard:centre_home")
 
 
 @pytest.mark.django_db
@@ -41,6 +41,6 @@ def test_logging_out_takes_a_post_and_returns_to_login(login, staff):
 
 
 @pytest.mark.django_db
-def test_national_office_logs_in_to_the_list_of_centres(client, national, password):
+def test_national_office_logs_in_to_the_national_dashboard(client, national, password):
     response = client.post(reverse("login"), {"username": "national", "password": password})
-    assert client.get(response.url).url == reverse("centres:list")
+    assert client.get(response.url).url == reverse("dashboard:national")

@@ -42,3 +42,26 @@ def screenshot(page):
         page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
 
     return _shot
+
+
+def tab_as(browser, live_server, user, language="fa"):
+    """A new browser tab (its own cookies) logged in as `user`, speaking `language`, in a
+    browser whose own locale is English (as many staff have)."""
+    from django.conf import settings
+    from django.test import Client as DjangoClient
+
+    http = DjangoClient()
+    http.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": http.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            },
+            {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url},
+        ]
+    )
+    return context.new_page()

@@ -287,6 +287,10 @@ CHECKS = [
     Check("password_change", "staff"),
     Check("password_change", "staff", label="with errors", then=submit_empty),
     Check("password_change_done", "staff"),
+    Check("dashboard:centre_home", "staff"),
+    Check("dashboard:national", "national"),
+    Check("dashboard:national", "staff", label="the staff member's own centre"),
+    Check("dashboard:cohorts", "national"),
     Check("clients:worklist", "staff"),
     Check("clients:worklist", "manager", label="with seat offers to confirm"),
     Check("clients:list", "staff"),
@@ -383,6 +387,7 @@ CHECKS = [
     Check("loans:disburse", "national", _loan("approved")),
     Check("loans:withdraw", "staff", _loan("draft")),
     Check("loans:repay", "staff", _loan("loan")),
+    Check("loans:link_placement", "staff", _loan("loan")),
     Check("loans:repay", "staff", _loan("loan"), "with errors", then=clear_and_submit),
     Check("loans:reverse", "manager", _loan("repayment")),
     Check("loans:pause", "manager", _loan("loan")),
@@ -396,7 +401,7 @@ CHECKS = [
 
 # URL names that are not pages a person reads, each with the reason.
 EXCLUDED = {
-    "home": "redirects to the worklist or the centre list, both checked",
+    "home": "redirects to the centre home or the national dashboard, both checked",
     "healthz": "JSON for the load balancer",
     "set_language": "POST only: the language switch, checked on every page's navbar",
     "logout": "POST only: the navbar's log-out button",
@@ -408,6 +413,7 @@ EXCLUDED = {
     "loans:cost_row": "an htmx fragment: a row of the plan form, checked within that form",
     "loans:plan_total": "POST only: the plan form's running total, checked within that form",
     "loans:submit": "POST only: a button on the loan page",
+    "loans:unlink_placement": "POST only: a button on the loan page",
     "loans:guarantor_remove": "POST only: a button on the loan page",
 }
 

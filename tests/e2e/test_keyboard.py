@@ -284,6 +284,8 @@ def test_manager_confirms_a_seat_switches_language_and_logs_out_with_the_keyboar
         seat_offered_at=timezone.now(),
     )
     log_in(page, live_server, "manager.a", password)
+    expect(page.get_by_role("heading", level=1)).to_contain_text(centre.name)  # centre home
+    page.goto(f"{live_server.url}/clients/worklist/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("کارتابل")
 
     skip_to_content(page)

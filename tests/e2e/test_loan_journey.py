@@ -5,8 +5,6 @@ approves, another records the disbursement; the Jalali schedule appears; staff r
 repayment."""
 
 import pytest
-from django.conf import settings
-from django.test import Client as DjangoClient
 from playwright.sync_api import expect
 
 from centres.models import Membership
@@ -18,6 +16,7 @@ from ..factories import (
     make_member,
     make_national,
 )
+from .conftest import tab_as
 
 pytestmark = [
     pytest.mark.browser,
@@ -27,25 +26,6 @@ pytestmark = [
 
 def submit(page):
     page.locator("main form[method=post] button[type=submit]").first.click()
-
-
-def as_user(browser, live_server, user):
-    """A tab logged in as `user` (its own cookies), speaking Persian."""
-    http = DjangoClient()
-    http.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": http.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            },
-            {"name": settings.LANGUAGE_COOKIE_NAME, "value": "fa", "url": live_server.url},
-        ]
-    )
-    return context.new_page()
 
 
 def fill_row(page, index, category, description, quantity, unit_cost):
@@ -64,7 +44,7 @@ def test_a_loan_from_plan_to_repayment_in_persian(live_server, browser, centre, 
     CreditLineFactory(reference="CL-E2E", bank="بانک توسعه تعاون")
 
     # Staff write the plan: three cost items, two rows added without a reload.
-    page = as_user(browser, live_server, staff)
+    page = tab_as(browser, live_server, staff)
     page.goto(f"{live_server.url}/loans/clients/{client.pk}/plan/")
     expect(page.locator("html")).to_have_attribute("lang", "fa")
     page.fill("input[name=title]", "کارگاه خیاطی خانگی")
@@ -103,14 +83,14 @@ def test_a_loan_from_plan_to_repayment_in_persian(live_server, browser, centre, 
     expect(page.locator(".alert-success")).to_be_visible()
 
     # The centre manager recommends.
-    manager_page = as_user(browser, live_server, manager)
+    manager_page = tab_as(browser, live_server, manager)
     manager_page.goto(loan_url)
     manager_page.get_by_role("link", name="پیشنهاد", exact=True).click()
     submit(manager_page)
     expect(manager_page.locator(".alert-success")).to_be_visible()
 
     # One national-office user approves against the credit line…
-    approver_page = as_user(browser, live_server, approver)
+    approver_page = tab_as(browser, live_server, approver)
     approver_page.goto(loan_url)
     approver_page.get_by_role("link", name="تصویب").click()
     approver_page.select_option("select[name=credit_line]", index=1)
@@ -120,7 +100,7 @@ def test_a_loan_from_plan_to_repayment_in_persian(live_server, browser, centre, 
     expect(approver_page.get_by_role("link", name="ثبت پرداخت تسهیلات")).to_have_count(0)
 
     # Another records it, and the Jalali schedule appears.
-    disburser_page = as_user(browser, live_server, disburser)
+    disburser_page = tab_as(browser, live_server, disburser)
     disburser_page.goto(loan_url)
     disburser_page.get_by_role("link", name="ثبت پرداخت تسهیلات").click()
     disburser_page.fill("input[name=bank_reference]", "۹۸۷۶۵")

@@ -116,3 +116,57 @@ def test_worker_on_redis_imports_a_client_list(settings, tmp_path):
         assert (client_import.status, client_import.created_count) == (ImportStatus.DONE, 2)
         assert Client.objects.filter(centre=centre).count() == 2
     assert not list(folder.iterdir()), "the file is deleted once imported"
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_saving_a_placement_has_a_real_worker_text_the_client():
+    """The placement's text message is handed to the broker when the placement's
+    transaction commits; a real worker on Redis takes it and sends it."""
+    import threading
+
+    import sms
+    from celery.signals import task_postrun
+    from django.utils import timezone
+    from django_scopes import scopes_disabled
+
+    from centres.scoping import scope_for
+    from clients.models import State
+    from placements import services
+    from placements.models import Reminder, ReminderStatus
+    from placements.tasks import send_reminder
+    from tests.factories import CentreFactory, ClientFactory, EnrolmentFactory, make_member
+
+    with scopes_disabled():
+        centre = CentreFactory(code="WRK-02")
+        staff = make_member(centre, username="staff.worker2")
+        enrolment = EnrolmentFactory(
+            client=ClientFactory(centre=centre, mobile="09351234567"), state=State.TRAINED
+        )
+    ran = threading.Event()
+
+    def note(sender=None, **kwargs):
+        if sender is not None and sender.name == send_reminder.name:
+            ran.set()
+
+    task_postrun.connect(note, weak=False)
+    try:
+        with start_worker(app, perform_ping_check=False, pool="solo"):
+            with scope_for(staff):
+                services.place(
+                    enrolment=enrolment,
+                    by=staff,
+                    kind="self_employment",
+                    starts_on=timezone.localdate(),
+                    business_name="خیاطی نگین",
+                    premises="home",
+                    activity="دوخت لباس",
+                )
+            assert ran.wait(timeout=30), "the worker did not run the placement's task"
+    finally:
+        task_postrun.disconnect(note)
+
+    with scopes_disabled():
+        reminder = Reminder.objects.get()
+    assert reminder.status == ReminderStatus.SENT
+    assert [m.recipients for m in sms.outbox] == [["09351234567"]]

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from clients.models import Client
+from clients.models import State as EnrolmentState
 from loans import services
 from loans.models import (
     ArrearsFollowUp,
@@ -21,10 +22,28 @@ from ..factories import (
     BusinessPlanFactory,
     ClientFactory,
     CreditLineFactory,
+    EnrolmentFactory,
     GuarantorFactory,
     LoanApplicationFactory,
+    PlacementFactory,
     make_disbursed_loan,
 )
+
+
+def own_business(client):
+    """A self-employment placement of `client`, for a loan to be linked to."""
+    return PlacementFactory(
+        enrolment=EnrolmentFactory(client=client, state=EnrolmentState.PLACED),
+        kind="self_employment",
+        employer=None,
+        job_title="",
+        skill_level="",
+        monthly_wage=None,
+        contract_type="",
+        business_name="خیاطی خانگی",
+        premises="home",
+        activity="دوخت مانتو",
+    )
 
 
 def loan_world(centre) -> dict:
@@ -41,8 +60,16 @@ def loan_world(centre) -> dict:
         repayment = services.record_repayment(
             loan=loan, by=loan.created_by, paid_on=timezone.localdate(), amount=2_000_000
         )
+    # A disbursed loan whose client runs a business to link it to, and one linked already.
+    to_link = application(State.DISBURSED)
+    own_business(to_link.client)
+    linked = application(State.REPAYING)
+    with scopes_disabled():
+        LoanApplication.objects.filter(pk=linked.pk).update(placement=own_business(linked.client))
     return {
         (Client, "loans:plan_create"): ClientFactory(centre=centre),
+        (LoanApplication, "loans:link_placement"): to_link,
+        (LoanApplication, "loans:unlink_placement"): linked,
         (BusinessPlan, None): BusinessPlanFactory(client=ClientFactory(centre=centre)),
         (LoanApplication, None): draft,
         (LoanApplication, "loans:recommend"): application(State.SUBMITTED),

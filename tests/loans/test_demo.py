@@ -45,3 +45,22 @@ def test_a_second_run_changes_nothing():
     with scopes_disabled():
         assert list(LoanApplication.objects.values_list("pk", "state", "days_past_due")) == before
     assert "created" not in seed.tally.get("loans", {})
+
+
+def test_some_demo_businesses_are_linked_to_the_loan_that_financed_them():
+    run()
+    with scopes_disabled():
+        linked = list(
+            LoanApplication.objects.filter(placement__isnull=False).select_related(
+                "placement__enrolment"
+            )
+        )
+        assert linked
+        for loan in linked:
+            assert loan.placement.kind == "self_employment"
+            assert loan.placement.enrolment.client_id == loan.client_id
+            assert loan.placement.business_name == loan.plan.title
+        # The approved loan is left for the placement form to offer.
+        assert not LoanApplication.objects.filter(
+            state=State.APPROVED, placement__isnull=False
+        ).exists()

@@ -418,3 +418,49 @@ def _record_directly(placement, months, outcome, by):
             recorded_at=timezone.now(),
             recorded_by=by,
         )
+
+
+# -- the navbar's count ------------------------------------------------------------------
+
+
+def _navbar_count(page) -> str | None:
+    import re
+
+    found = re.search(r'data-testid="follow-up-count"[^>]*>([^<]+)<', page.content.decode())
+    return found.group(1) if found else None
+
+
+def test_the_navbar_counts_the_follow_ups_to_call_today_and_overdue(login, staff, centre):
+    placed_with_first_follow_up_due(centre)  # due today
+    placed_with_first_follow_up_due(centre, days_ago=20)  # its window closed 6 days ago
+    placed_with_first_follow_up_due(centre, days_ago=-5)  # due in five days: not yet
+    client = login(staff)
+
+    assert _navbar_count(client.get(reverse("clients:list"))) == "۲"
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get(reverse("clients:list"))
+    assert _navbar_count(page) == "2"
+    assert "(2 to call today or overdue)" in page.content.decode()
+
+
+def test_recording_a_follow_up_lowers_the_navbar_count(login, staff, centre):
+    placement = placed_with_first_follow_up_due(centre)
+    placed_with_first_follow_up_due(centre, days_ago=3)
+    with scopes_disabled():
+        first = placement.follow_ups.order_by("months_after").first()
+    client = login(staff)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert _navbar_count(client.get(reverse("clients:list"))) == "2"
+
+    client.post(
+        reverse("follow_ups:record", args=[first.pk]),
+        {"contacted_on": timezone.localdate().isoformat(), "outcome": "same_job"},
+    )
+
+    assert _navbar_count(client.get(reverse("clients:list"))) == "1"
+
+
+def test_the_navbar_counts_only_the_users_own_centre(login, other_staff, national, centre):
+    placed_with_first_follow_up_due(centre)
+    assert _navbar_count(login(other_staff).get(reverse("clients:list"))) is None
+    assert _navbar_count(login(national).get(reverse("clients:list"))) is None

@@ -1,4 +1,4 @@
-"""`manage.py seed_demo [--scale small|national]`: realistic demo data, idempotent.
+"""`manage.py seed_demo [--scale small|article|national]`: realistic demo data, idempotent.
 
 The seeding is a list of parts, each a function taking the shared `Seed` state. First come
 this app's own parts (`PARTS`: the centres and the demo logins); then, in `INSTALLED_APPS`
@@ -35,7 +35,7 @@ from centres.scoping import all_centres_scope
 from centres.services import set_membership
 from hami.text import normalise_text
 
-SCALES = ("small", "national")
+SCALES = ("small", "article", "national")
 
 
 @dataclass
@@ -143,12 +143,12 @@ def seed_users(seed: Seed) -> None:
 PARTS = [seed_centres, seed_users]
 
 
-def app_demo_parts() -> list:
-    """The `seed` function of each installed app's `demo` module, in `INSTALLED_APPS`
-    order; apps without a `demo` module are passed over."""
+def app_demo_parts(module: str = "demo") -> list:
+    """The `seed` function of each installed app's `demo` module (or `module`), in
+    `INSTALLED_APPS` order; apps without one are passed over."""
     parts = []
     for app in apps.get_app_configs():
-        name = f"{app.name}.demo"
+        name = f"{app.name}.{module}"
         if not hasattr(app.module, "__path__") or importlib.util.find_spec(name) is None:
             continue  # a plain module (not a package) cannot hold a `demo` module
         part = getattr(importlib.import_module(name), "seed", None)
@@ -169,12 +169,15 @@ class Command(BaseCommand):
             "--scale",
             choices=SCALES,
             default="small",
-            help="small (the default, what `make run` loads) or national (the whole network).",
+            help="small (the default, what `make run` loads), article (the programme as "
+            "published: 16 centres, 3,200 entrants) or national (the whole network).",
         )
 
     def handle(self, *args, scale, **options):
         seed = Seed(scale=scale)
-        parts = [*PARTS, *app_demo_parts()]
+        # `article` is the programme as published, made by `dashboard/demo_article.py`.
+        module = "demo_article" if scale == "article" else "demo"
+        parts = [*PARTS, *app_demo_parts(module)]
         if scale == "national":  # the whole network, written in bulk: benchmarks/national.py
             parts = [*PARTS, importlib.import_module("benchmarks.national").seed]
         with all_centres_scope(), transaction.atomic():

@@ -8,8 +8,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('centres', '0006_course_dates_title_and_duplicates_checked'),
-        ('clients', '0009_search_indexes'),
-        ('loans', '0001_loans_plans_applications_schedule'),
+        ('clients', '0011_search_indexes'),
+        ('loans', '0002_loan_financed_business'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

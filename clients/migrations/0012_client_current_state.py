@@ -18,7 +18,7 @@ def copy_current_states(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("centres", "0006_course_dates_title_and_duplicates_checked"),
-        ("clients", "0009_search_indexes"),
+        ("clients", "0011_search_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("centres", "0006_course_dates_title_and_duplicates_checked"),
-        ("clients", "0007_client_current_enrolment"),
+        ("clients", "0009_client_current_enrolment"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -40,6 +40,6 @@ def drop_indexes(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("clients", "0008_client_list_indexes")]
+    dependencies = [("clients", "0010_client_list_indexes")]
 
     operations = [migrations.RunPython(create_indexes, drop_indexes)]

@@ -15,7 +15,7 @@ def set_current_enrolments(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clients", "0006_seeking_work_and_placement_without_training"),
+        ("clients", "0008_enrolment_exit_reason"),
     ]
 
     operations = [
