@@ -35,6 +35,8 @@ def parse_args():
 
 
 def set_up_django():
+    """Django on the database DATABASE_URL names, as it is: unlike `_django.set_up_django`
+    (a fresh test database), this reads the national data made once beforehand."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     os.environ.setdefault("DEBUG", "1")
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
