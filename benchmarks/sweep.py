@@ -14,6 +14,15 @@ number of queries and of messages.
     DEBUG=1 DATABASE_URL=postgres://postgres@127.0.0.1/hami \\
         .venv/bin/python benchmarks/sweep.py                          # PostgreSQL, 2M
     DEBUG=1 .venv/bin/python benchmarks/sweep.py --placements 20000   # SQLite, temp file
+
+`--existing` sweeps the database DATABASE_URL names as it is, e.g. the national data of
+`seed_demo --scale national` (1,000 centres, 2,000,000 follow-ups): it gives each centre a
+staff member and a manager with an e-mail address if it has none, puts every open
+follow-up back to `scheduled` (the worst case), then sweeps. It changes that database:
+use a copy made for benchmarking.
+
+    DEBUG=1 DATABASE_URL=postgres://postgres@127.0.0.1/hami_scale_bench \
+        .venv/bin/python benchmarks/sweep.py --existing
 """
 
 import argparse
@@ -34,6 +43,7 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--placements", type=int, default=500_000)
     parser.add_argument("--centres", type=int, default=1_000)
+    parser.add_argument("--existing", action="store_true", help="sweep DATABASE_URL as it is")
     return parser.parse_args()
 
 
@@ -237,17 +247,84 @@ def time_suggestions(centre, staff, repeats: int = 20):
     )
 
 
+def staff_everywhere():
+    """A staff member and a manager with an e-mail address at every centre with none."""
+    from django.contrib.auth import get_user_model
+
+    from centres.models import Centre, Membership
+
+    User = get_user_model()
+    covered = set(Membership.objects.exclude(user__email="").values_list("centre_id", flat=True))
+    for centre in Centre.objects.exclude(pk__in=covered).order_by("pk"):
+        for role in (Membership.Role.STAFF, Membership.Role.MANAGER):
+            user = User.objects.create(
+                username=f"bench.{role}.{centre.pk}", email=f"{role}.{centre.pk}@example.org"
+            )
+            Membership.objects.create(user=user, centre=centre, role=role)
+
+
+def sweep_twice(connection, today):
+    import sms
+    from django.core import mail
+    from django.utils import timezone
+
+    from placements.sweep import sweep_follow_ups
+
+    for label, day in (("first run", today), ("next morning", today + timedelta(1))):
+        counter = QueryCounter()
+        mail.outbox, sms.outbox = [], []
+        with connection.execute_wrapper(counter):
+            started = time.perf_counter()
+            run = sweep_follow_ups(on=day, at=timezone.now())
+            elapsed = time.perf_counter() - started
+        print(
+            f"{label}: {elapsed:.1f} s, {counter.count:,} queries; "
+            f"{run.cancelled:,} cancelled, {run.due:,} due, {run.missed:,} missed, "
+            f"{len(mail.outbox):,} e-mails, {len(sms.outbox):,} text messages"
+        )
+
+
+def main_existing():
+    import os
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DEBUG", "1")
+    os.environ["SMS_BACKEND"] = "sms.backends.locmem.SmsBackend"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+    from django.utils import timezone
+
+    from centres.scoping import all_centres_scope
+    from placements.models import OPEN_FOLLOW_UP_STATES, FollowUp, FollowUpStatus
+
+    setup_test_environment()  # e-mails to mail.outbox
+    with all_centres_scope():
+        staff_everywhere()
+        reset = FollowUp.objects.filter(status__in=OPEN_FOLLOW_UP_STATES).update(
+            status=FollowUpStatus.SCHEDULED
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        print(f"programme: {FollowUp.objects.count():,} follow-ups, {reset:,} open ones reset")
+        sweep_twice(connection, timezone.localdate())
+
+
 def main():
     args = parse_args()
+    if args.existing:
+        main_existing()
+        return
     with tempfile.TemporaryDirectory() as folder:
         connection = set_up_django(Path(folder), SMS_BACKEND="sms.backends.locmem.SmsBackend")
-        import sms
-        from django.core import mail
         from django.utils import timezone
 
         from centres.scoping import all_centres_scope
         from placements.models import FollowUp
-        from placements.sweep import sweep_follow_ups
 
         today = timezone.localdate()
         with all_centres_scope():
@@ -257,18 +334,7 @@ def main():
                     cursor.execute("ANALYZE")
             total = FollowUp.objects.count()
             print(f"programme: {args.placements:,} placements, {total:,} follow-ups")
-            for label, day in (("first run", today), ("next morning", today + timedelta(1))):
-                counter = QueryCounter()
-                mail.outbox, sms.outbox = [], []
-                with connection.execute_wrapper(counter):
-                    started = time.perf_counter()
-                    run = sweep_follow_ups(on=day, at=timezone.now())
-                    elapsed = time.perf_counter() - started
-                print(
-                    f"{label}: {elapsed:.1f} s, {counter.count:,} queries; "
-                    f"{run.cancelled:,} cancelled, {run.due:,} due, {run.missed:,} missed, "
-                    f"{len(mail.outbox):,} e-mails, {len(sms.outbox):,} text messages"
-                )
+            sweep_twice(connection, today)
             time_suggestions(centres[0], staff[0])
         tear_down(connection)
 

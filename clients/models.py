@@ -114,9 +114,26 @@ class Client(models.Model):
         verbose_name=_("registered by"),
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # The client's latest enrolment (the open one when there is one), kept by the services
+    # that open enrolments, in their transaction: the client list shows its state and
+    # course through one join instead of a subquery per column and row.
+    current_enrolment = models.OneToOneField(
+        "Enrolment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("current enrolment"),
+    )
+    # Its state, kept with it by `workflow.move`, so that the list's status filter and
+    # order are served by an index on this table (`client_by_status_name`) instead of a
+    # join to a million enrolments. Blank for a client without an enrolment.
+    current_state = models.CharField(_("status"), max_length=20, blank=True, editable=False)
 
     objects = centre_scoped_manager(ClientQuerySet)
-    history = HistoricalRecords()
+    # The current enrolment is derived (the enrolments have their own history).
+    history = HistoricalRecords(excluded_fields=["current_enrolment", "current_state"])
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -170,7 +187,26 @@ class Client(models.Model):
                 violation_error_message=_("Enter a real birth date."),
             ),
         ]
-        indexes = [models.Index(fields=["centre", "last_name"])]
+        # The search's indexes are PostgreSQL's own (trigrams, LIKE prefixes): migration
+        # 0011_search_indexes makes them there, and SQLite scans instead.
+        indexes = [
+            # The client list in name order across the network, and its next pages:
+            # ORDER BY last_name, first_name, id [WHERE (last_name, first_name, id) > (…)].
+            models.Index(fields=["last_name", "first_name", "id"], name="client_by_name"),
+            # A centre's client list in name order: WHERE centre_id = … ORDER BY last_name,
+            # first_name, id.
+            models.Index(
+                fields=["centre", "last_name", "first_name", "id"], name="client_by_centre_name"
+            ),
+            # The list by registration, newest or oldest first: ORDER BY created_at, id.
+            models.Index(fields=["created_at", "id"], name="client_by_registration"),
+            # The list filtered by status, in name order (and ordered by status):
+            # WHERE current_state = … ORDER BY last_name, first_name, id.
+            models.Index(
+                fields=["current_state", "last_name", "first_name", "id"],
+                name="client_by_status_name",
+            ),
+        ]
 
     def __str__(self):
         return self.full_name

@@ -6,11 +6,11 @@ from datetime import date
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Subquery
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from centres.models import Centre, Course, Trade
+from centres.models import Centre, Course, Trade, centre_choices
 from centres.roles import principal_for
 from centres.scoping import all_centres_scope
 from hami.forms import CrispyFilterSetMixin
@@ -31,18 +31,13 @@ from .services import seats_taken
 
 
 def clients_with_current_enrolment(user):
-    """The clients a user may see, each with their latest enrolment's state and course."""
-    latest = Enrolment.objects.filter(client=OuterRef("pk")).order_by("-opened_at", "-pk")
+    """The clients a user may see, each with their current enrolment's state (kept on the
+    client) and course: one join on `Client.current_enrolment`, whatever the number of
+    rows."""
     return (
         Client.objects.visible_to(user)
         .select_related("centre")
-        .annotate(
-            current_state=Subquery(latest.values("state")[:1]),
-            current_enrolment_id=Subquery(latest.values("pk")[:1]),
-            current_course_id=Subquery(latest.values("course")[:1]),
-            current_course_title=Subquery(latest.values("course__title")[:1]),
-            current_trade_id=Subquery(latest.values("course__trade")[:1]),
-        )
+        .annotate(current_course_title=F("current_enrolment__course__title"))
     )
 
 
@@ -153,7 +148,10 @@ class ClientFilter(CrispyFilterSetMixin, django_filters.FilterSet):
         widget=forms.TextInput(attrs={"maxlength": ClientQuerySet.MAX_SEARCH_LENGTH}),
     )
     state = django_filters.ChoiceFilter(
-        label=_("Status"), choices=State.choices, field_name="current_state", empty_label=_("All")
+        label=_("Status"),
+        choices=State.choices,
+        field_name="current_state",
+        empty_label=_("All"),
     )
     category = django_filters.ChoiceFilter(
         label=_("Category"), choices=Category.choices, empty_label=_("All")
@@ -161,18 +159,16 @@ class ClientFilter(CrispyFilterSetMixin, django_filters.FilterSet):
     course = django_filters.ModelChoiceFilter(
         label=_("Course"),
         queryset=Course.objects.none(),
-        field_name="current_course_id",
+        field_name="current_enrolment__course",
         empty_label=_("All"),
     )
     trade = django_filters.ModelChoiceFilter(
         label=_("Trade"),
         queryset=Trade.objects.all(),
-        field_name="current_trade_id",
+        field_name="current_enrolment__course__trade",
         empty_label=_("All"),
     )
-    centre = django_filters.ModelChoiceFilter(
-        label=_("Centre"), queryset=Centre.objects.none(), empty_label=_("All")
-    )
+    centre = django_filters.ChoiceFilter(label=_("Centre"), choices=[], empty_label=_("All"))
     sort = django_filters.ChoiceFilter(
         label=_("Sort by"),
         choices=CLIENT_ORDERING_CHOICES,
@@ -186,11 +182,16 @@ class ClientFilter(CrispyFilterSetMixin, django_filters.FilterSet):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["course"].queryset = Course.objects.visible_to(user).order_by("-starts_on")
+        courses = Course.objects.visible_to(user).only("pk", "title").order_by("-starts_on")
         if principal_for(user).sees_all_centres:
-            self.filters["centre"].queryset = Centre.objects.all()
+            # The network has thousands of courses: the national office picks a centre
+            # first, then one of its courses.
+            centre = self.data.get("centre") if self.data is not None else None
+            courses = courses.filter(centre=centre) if str(centre).isdigit() else courses.none()
+            self.filters["centre"].extra["choices"] = centre_choices()
         else:
             del self.filters["centre"]
+        self.filters["course"].queryset = courses
 
     def search(self, queryset, name, value):
         return queryset.search(value)

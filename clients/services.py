@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -75,6 +75,17 @@ def register_clients(*, centre: Centre, by, rows: Sequence[dict]) -> list[Client
                 default_user=by,
                 default_date=now,
             )
+            # Each new enrolment is its client's current one (`open_enrolment` does the same).
+            # The new clients are the centre's only ones without a current enrolment: one
+            # statement, however long the list.
+            Client.objects.filter(centre=centre, current_enrolment__isnull=True).update(
+                current_enrolment=Subquery(
+                    Enrolment.objects.filter(client=OuterRef("pk")).values("pk")[:1]
+                ),
+                current_state=State.INTAKE,
+            )
+            for client, enrolment in zip(clients, enrolments, strict=True):
+                client.current_enrolment, client.current_state = enrolment, enrolment.state
             # What `workflow.log_registration` writes, for every enrolment at once.
             EnrolmentTransition.objects.bulk_create(
                 EnrolmentTransition(
@@ -113,6 +124,12 @@ def open_enrolment(*, client: Client, by, at: datetime | None = None) -> Enrolme
             save_dated(enrolment, at=at, by=by, force_insert=True)
     except IntegrityError as error:
         raise DomainError(refusal) from error
+    # The new journey is the one the lists show: in this transaction, so they never see a
+    # client whose current enrolment is not their latest.
+    Client.objects.filter(pk=client.pk).update(
+        current_enrolment=enrolment, current_state=enrolment.state
+    )
+    client.current_enrolment, client.current_state = enrolment, enrolment.state
     log_registration(enrolment, by=by, at=at)
     return enrolment
 

@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -8,6 +7,7 @@ from centres.access import MANAGER, NATIONAL, STAFF, access, may
 from centres.models import Centre
 from hami.errors import DomainError
 from hami.htmx import render_page_or_fragment
+from hami.pagination import keyset_page, page_size
 
 from . import client_page, selectors, services
 from .forms import (
@@ -22,26 +22,23 @@ from .forms import (
 from .models import Client, Enrolment, State
 from .workflow import Action, can
 
-PAGE_SIZE = 25
-
 
 @access(STAFF, NATIONAL)
 def client_list(request):
     clients = selectors.clients_with_current_enrolment(request.user)
     client_filter = selectors.ClientFilter(request.GET, queryset=clients, user=request.user)
-    page = Paginator(client_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = keyset_page(
+        client_filter.qs,
+        request.GET,
+        size=page_size(request.GET),
+        search=bool(client_filter.form.is_valid() and client_filter.form.cleaned_data["q"]),
+    )
     # htmx asks for the results alone as the filters change; a plain request gets the page.
     return render_page_or_fragment(
         request,
         "clients/client_list.html",
         "results",
-        {
-            "filter": client_filter,
-            "page": page,
-            "query": query.urlencode(),
-        },
+        {"filter": client_filter, "page": page},
     )
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hami.errors import DomainError
 
-from .models import CLOSED_STATES, OPEN_STATES, Enrolment, EnrolmentTransition, State
+from .models import CLOSED_STATES, OPEN_STATES, Client, Enrolment, EnrolmentTransition, State
 
 
 class Action(models.TextChoices):
@@ -143,6 +143,10 @@ def move(
     enrolment.closed_at = at if target in CLOSED_STATES else None
     enrolment.version += 1
     save_dated(enrolment, at=at, by=by)
+    # The client's copy of their current enrolment's state (`Client.current_state`).
+    Client.objects.filter(pk=enrolment.client_id, current_enrolment=enrolment).update(
+        current_state=target
+    )
     return EnrolmentTransition.objects.create(
         enrolment=enrolment,
         action=action,

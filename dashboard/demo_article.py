@@ -286,7 +286,13 @@ class ArticleCentre:
             enrolments.append(enrolment)
             journeys.append(journey)
         Enrolment.objects.bulk_create(enrolments)
-        Client.objects.bulk_update(clients, ["created_at", "consent_recorded_at"])
+        for client, enrolment in zip(clients, enrolments, strict=True):
+            # What the services keep on the client: its current enrolment and state.
+            client.current_enrolment, client.current_state = enrolment, enrolment.state
+        Client.objects.bulk_update(
+            clients,
+            ["created_at", "consent_recorded_at", "current_enrolment", "current_state"],
+        )
         placements = []
         for enrolment, journey in zip(enrolments, journeys, strict=True):
             self.log_journey(enrolment, journey)

@@ -28,7 +28,7 @@ from hami.text import (
     to_persian_digits,
 )
 from hami.validators import EARLIEST_DATE, LATEST_DATE, validate_mobile, validate_national_code
-from hami.widgets import DigitsInput, JalaliDateInput
+from hami.widgets import DigitsInput, JalaliDateInput, LongSelect
 
 # For message parameters: the date in the language the message is finally shown in.
 display_date_lazy = lazy(display_date, str)
@@ -115,7 +115,8 @@ def _refuse_impossible_keys(field: forms.ModelChoiceField) -> None:
         values = value if isinstance(value, list | tuple) else [value]
         for item in values:
             text = str(item).strip()
-            if text.isdigit() and int(text) > LARGEST_KEY:
+            # Length first: Python refuses to read a number of more than 4,300 digits.
+            if text.isdigit() and (len(text) > len(str(LARGEST_KEY)) or int(text) > LARGEST_KEY):
                 raise ValidationError(
                     field.error_messages["invalid_choice"],
                     code="invalid_choice",
@@ -177,6 +178,11 @@ class CrispyFilterSetMixin:
     def form(self):
         form = super().form
         if not hasattr(form, "helper"):
+            # The same <select>, rendered without a template per option (each form has
+            # its own copy of its widgets).
+            for field in form.fields.values():
+                if type(field.widget) is forms.Select:
+                    field.widget.__class__ = LongSelect
             form.helper = FormHelper()
             form.helper.form_tag = False
             form.helper.disable_csrf = True

@@ -459,6 +459,11 @@ class LoanApplication(models.Model):
             models.Index(fields=["credit_line", "state"]),
             # The list and PAR per centre.
             models.Index(fields=["centre", "state"]),
+            # The application list, newest first, and its next pages across the network:
+            # ORDER BY created_at DESC, id DESC [WHERE (created_at, id) < (…)].
+            models.Index(fields=["created_at", "id"], name="loan_by_creation"),
+            # The same list for a centre: WHERE centre_id = … ORDER BY created_at DESC, id DESC.
+            models.Index(fields=["centre", "created_at", "id"], name="loan_by_centre_creation"),
         ]
 
     def __str__(self):

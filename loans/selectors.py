@@ -8,7 +8,7 @@ from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from centres.models import Centre
+from centres.models import centre_choices
 from centres.roles import principal_for
 from centres.scoping import all_centres_scope
 from hami.forms import CrispyFilterSetMixin
@@ -249,9 +249,7 @@ class ApplicationFilter(CrispyFilterSetMixin, django_filters.FilterSet):
     state = django_filters.ChoiceFilter(
         label=_("Status"), choices=State.choices, empty_label=_("All")
     )
-    centre = django_filters.ModelChoiceFilter(
-        label=_("Centre"), queryset=Centre.objects.none(), empty_label=_("All")
-    )
+    centre = django_filters.ChoiceFilter(label=_("Centre"), choices=[], empty_label=_("All"))
     product = django_filters.ModelChoiceFilter(
         label=_("Product"), queryset=LoanProduct.objects.all(), empty_label=_("All")
     )
@@ -266,7 +264,7 @@ class ApplicationFilter(CrispyFilterSetMixin, django_filters.FilterSet):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         if principal_for(user).sees_all_centres:
-            self.filters["centre"].queryset = Centre.objects.all()
+            self.filters["centre"].extra["choices"] = centre_choices()
         else:
             del self.filters["centre"]
 

@@ -3,7 +3,6 @@ render or redirect. Who may use each is declared with `@access`; which buttons a
 shows is asked of the workflow table (`can`) and of the same access rules (`may`)."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Max
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,6 +13,7 @@ from centres.access import MANAGER, NATIONAL, STAFF, access, may
 from clients.models import Client
 from hami.errors import DomainError
 from hami.htmx import render_page_or_fragment
+from hami.pagination import keyset_page, page_size
 
 from . import arrears, exports, selectors, services
 from .forms import (
@@ -45,8 +45,6 @@ from .models import (
 from .sizing import size_loan
 from .workflow import Action, can
 
-PAGE_SIZE = 25
-
 # -- lists ------------------------------------------------------------------------------
 
 
@@ -56,14 +54,12 @@ def application_list(request):
     application_filter = selectors.ApplicationFilter(
         request.GET, queryset=applications, user=request.user
     )
-    page = Paginator(application_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = keyset_page(application_filter.qs, request.GET, size=page_size(request.GET))
     return render_page_or_fragment(
         request,
         "loans/application_list.html",
         "results",
-        {"filter": application_filter, "page": page, "query": query.urlencode()},
+        {"filter": application_filter, "page": page},
     )
 
 

@@ -327,16 +327,23 @@ class EmployerFilter(CrispyFilterSetMixin, django_filters.FilterSet):
 
 def employers_for(user):
     """The employers a user may see, each with how many clients were placed there and how
-    many are still in the job."""
+    many are still in the job. Counted for the employers of the page alone (a subquery a
+    row, through the placements' employer index), not grouped over every placement of
+    the network before the page is picked."""
+    placements = Placement.objects.filter(employer=OuterRef("pk")).order_by()
     return (
         Employer.objects.visible_to(user)
         .select_related("centre", "province")
         .annotate(
-            placed=Count("placements"),
-            current=Count("placements", filter=Q(placements__ended_on__isnull=True)),
+            placed=_count(placements),
+            current=_count(placements.filter(ended_on__isnull=True)),
         )
         .order_by("name", "pk")
     )
+
+
+def _count(rows):
+    return Coalesce(Subquery(rows.values("employer").annotate(n=Count("pk")).values("n")), 0)
 
 
 # The follow-ups at which employers' partnerships are judged: still working there then.

@@ -10,6 +10,7 @@ from clients.models import Enrolment
 from clients.services import StaleForm
 from clients.workflow import Action, refusal
 from hami.errors import DomainError
+from hami.pagination import keyset_page, page_size
 
 from . import placement_page, selectors, services
 from .forms import EmployerForm, FollowUpForm, OpeningForm, PlacementForm
@@ -233,7 +234,7 @@ def follow_up_record(request, followup):
 def employer_list(request):
     employers = selectors.employers_for(request.user)
     employer_filter = selectors.EmployerFilter(request.GET or None, queryset=employers)
-    page = Paginator(employer_filter.qs, EMPLOYERS_PER_PAGE).get_page(request.GET.get("page"))
+    page = keyset_page(employer_filter.qs, request.GET, size=page_size(request.GET))
     return render(
         request,
         "placements/employer_list.html",

@@ -139,6 +139,7 @@ class EnrolmentFactory(DjangoModelFactory):
 
     class Meta:
         model = Enrolment
+        skip_postgeneration_save = True
 
     class Params:
         trained = factory.LazyAttribute(
@@ -169,6 +170,23 @@ class EnrolmentFactory(DjangoModelFactory):
     closed_at = factory.LazyAttribute(
         lambda o: timezone.now() if o.state in {State.WITHDRAWN, State.SUSTAINED} else None
     )
+
+    @factory.post_generation
+    def current_for_client(enrolment, create, extracted, **kwargs):
+        """The client's current enrolment and its state, as the services keep them: the
+        latest opened."""
+        if not create:
+            return
+        latest = (
+            Enrolment._base_manager.filter(client=enrolment.client_id)
+            .order_by("-opened_at", "-pk")
+            .first()
+        )
+        Client._base_manager.filter(pk=enrolment.client_id).update(
+            current_enrolment=latest, current_state=latest.state
+        )
+        enrolment.client.current_enrolment = latest
+        enrolment.client.current_state = latest.state
 
 
 class ClientImportFactory(DjangoModelFactory):

@@ -3,6 +3,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
@@ -92,11 +93,16 @@ def test_running_twice_changes_nothing(all_apps):
             assert f"  {kind}: {before[kind]} ({before[kind]} unchanged)" in out
 
 
-def test_national_scale_is_accepted_and_idempotent_with_small(all_apps):
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
+    reason="on PostgreSQL the national scale writes ten million rows",
+)
+def test_national_scale_asks_for_postgresql_and_changes_nothing_on_sqlite(all_apps):
     with scopes_disabled():
         seed("--scale", "small")
         before = counts()
-        seed("--scale", "national")
+        with pytest.raises(CommandError, match="PostgreSQL"):
+            seed("--scale", "national")
         assert counts() == before
 
 

@@ -556,8 +556,9 @@ def test_the_import_takes_the_same_few_queries_for_any_number_of_rows(
     # session saved (3, with its savepoint). The task: the centre and the import; two
     # progress writes; provinces and the two look-ups; "saving"; then in one transaction
     # (2 savepoints, 2 releases) the import locked, one insert each of clients, their
-    # history, enrolments, their history and the log, and the import marked done.
-    with django_assert_num_queries(27):
+    # history, enrolments, their history, the clients' current enrolment and the log, and
+    # the import marked done.
+    with django_assert_num_queries(28):
         confirm(staff_client, preview)
 
     with scopes_disabled():

@@ -175,10 +175,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, scale, **options):
         seed = Seed(scale=scale)
+        # `article` is the programme as published, made by `dashboard/demo_article.py`.
+        module = "demo_article" if scale == "article" else "demo"
+        parts = [*PARTS, *app_demo_parts(module)]
+        if scale == "national":  # the whole network, written in bulk: benchmarks/national.py
+            parts = [*PARTS, importlib.import_module("benchmarks.national").seed]
         with all_centres_scope(), transaction.atomic():
-            # `article` is the programme as published, made by `dashboard/demo_article.py`.
-            module = "demo_article" if scale == "article" else "demo"
-            for part in [*PARTS, *app_demo_parts(module)]:
+            for part in parts:
                 part(seed)
         self.report(seed)
 
