@@ -42,14 +42,17 @@ from hypothesis import strategies as st
 from centres.models import Centre, Course
 from clients.models import Client, Enrolment, State
 from placements.models import Employer
+from transfers.models import Transfer
 
 from .factories import (
     OBJECT_IN_CENTRE,
+    CentreFactory,
     ClientFactory,
     CourseFactory,
     EmployerFactory,
     EnrolmentFactory,
     TradeFactory,
+    TransferFactory,
 )
 from .form_fuzzing import (
     KNOWN_KINDS,
@@ -66,6 +69,7 @@ from .form_fuzzing import (
 from .loans.fuzz_world import loan_world
 from .test_access import (
     CENTRE,
+    DECIDERS,
     EVERYONE,
     EXPECTED,
     LOGGED_IN,
@@ -141,6 +145,9 @@ def world(centre, staff, manager, national):
         (Course, None): course,
         (Centre, None): centre,
     }
+    objects[(Transfer, None)] = TransferFactory(
+        client=ClientFactory(centre=centre), to_centre=CentreFactory(code="FUZ-02")
+    )
     objects.update(loan_world(centre))
     return World(centre, staff, manager, national, objects)
 
@@ -152,7 +159,7 @@ def user_for(name, world):
         return None
     if who == LOGGED_IN or who in (CENTRE, EVERYONE):
         return world.staff
-    if who == MANAGER_ONLY:
+    if who in (MANAGER_ONLY, DECIDERS):
         return world.manager
     if who == NATIONAL_ONLY:
         return world.national
