@@ -426,14 +426,15 @@ def transfer_client(
     any, closes as transferred, freeing its seat or its place in line, and the journey goes
     on at the receiving centre at the step the transition table gives (`CONTINUES_AT`).
 
-    Locks, in this order: the client (two decisions about the same client wait here), both
+    Locks, in this order: the client (two decisions about the same client wait here; a
+    no-key lock, so the seat services' rows that refer to the client are not held up), both
     centres (by pk, so two transfers in opposite directions cannot deadlock; the sending
     centre's lock is the one the seat services take, so a seat offer and a transfer of a
     client in line happen one after the other), the enrolment. A client whose file left
     `from_centre` meanwhile is refused."""
     if from_centre.pk == to_centre.pk:
         raise DomainError(_("The client's file is already at this centre."))
-    client = Client.objects.select_for_update().get(pk=client.pk)
+    client = Client.objects.select_for_update(no_key=True).get(pk=client.pk)
     centres = {
         c.pk: c
         for c in Centre.objects.select_for_update()

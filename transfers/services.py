@@ -101,7 +101,15 @@ def transfer_now(
     if not reason.strip():
         raise DomainError(_("Give a reason."))
     with all_centres_scope(), transaction.atomic():
-        client = Client.objects.select_for_update().get(pk=client.pk)
+        client = Client.objects.select_for_update(no_key=True).get(pk=client.pk)
+        # The rows `transfer_client` locks, in its order, before the request's row refers
+        # to them: inserting it takes a share lock on each, and upgrading that lock while a
+        # seat service waits for the centre would deadlock.
+        list(
+            Centre.objects.select_for_update()
+            .filter(pk__in=(client.centre_id, to_centre.pk))
+            .order_by("pk")
+        )
         if client.centre_id == to_centre.pk:
             raise DomainError(_("The client's file is already at this centre."))
         if Transfer.objects.filter(client=client).pending().exists():

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_scopes import scopes_disabled
 
 from centres.models import Membership
@@ -29,6 +29,13 @@ from transfers import services
 from transfers.models import Status, Transfer
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """The refusals are matched by their English words."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
