@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "clients",
     "placements",
     "loans",
+    "transfers",
     "dashboard",
 ]
 
