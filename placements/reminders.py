@@ -109,13 +109,18 @@ class Delivery:
         setattr(self, outcome, getattr(self, outcome) + 1)
 
 
+def supersede_old_digests(*, on: date) -> int:
+    """Pending e-mails of days before `on` are superseded by that day's digest."""
+    return Reminder.objects.filter(
+        status=ReminderStatus.PENDING, kind__in=EMAIL_KINDS, day__lt=on
+    ).update(status=ReminderStatus.SKIPPED, last_error=_("Superseded by a newer digest."))
+
+
 def deliver_pending(*, on: date, at: datetime, ids=None) -> Delivery:
     """Send every pending reminder of `on` (or those of `ids`), each in its own
     transaction. Pending e-mails of earlier days are superseded by today's digest and
     marked not sent."""
-    Reminder.objects.filter(status=ReminderStatus.PENDING, kind__in=EMAIL_KINDS, day__lt=on).update(
-        status=ReminderStatus.SKIPPED, last_error=_("Superseded by a newer digest.")
-    )
+    supersede_old_digests(on=on)
     pending = Reminder.objects.filter(status=ReminderStatus.PENDING, day__lte=on)
     if ids is not None:
         pending = pending.filter(pk__in=ids)

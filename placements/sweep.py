@@ -33,6 +33,7 @@ from .models import (
     FollowUpStatus,
     Reminder,
     ReminderKind,
+    ReminderStatus,
 )
 from .reminders import (
     Delivery,
@@ -69,15 +70,30 @@ class SweepRun:
         }
 
 
-def sweep_follow_ups(*, on: date, at: datetime) -> SweepRun:
+def sweep_follow_ups(*, on: date, at: datetime, deliver: bool = True) -> SweepRun:
+    """Steps 1–3, then step 4 here (`deliver`), or left to the caller: the Celery task
+    hands the pending reminders to the worker pool in batches, so thousands of messages
+    go out in parallel and each batch is retried on its own."""
     run = SweepRun(on=on)
     with transaction.atomic():
         run.cancelled = cancel_orphans(at=at)
         run.missed, run.due = update_statuses(on=on)
         run.digests, run.escalations = queue_digests(on=on)
         run.text_messages = queue_follow_up_sms(on=on)
-    run.delivery = deliver_pending(on=on, at=at)
+    if deliver:
+        run.delivery = deliver_pending(on=on, at=at)
     return run
+
+
+def pending_batches(*, on: date, size: int = 200):
+    """The pending reminders of `on` (and earlier), in batches of ids, for the workers:
+    a centre's e-mails kept together, so each batch reads the centre's follow-ups once."""
+    ids = list(
+        Reminder.objects.filter(status=ReminderStatus.PENDING, day__lte=on)
+        .order_by("centre_id", "kind", "pk")
+        .values_list("pk", flat=True)
+    )
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
 
 
 def cancel_orphans(*, at: datetime) -> int:

@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from centres.scoping import all_centres_scope
 
-from .reminders import ReminderNotSent, deliver
+from .reminders import ReminderNotSent, deliver, deliver_pending, supersede_old_digests
+from .sweep import pending_batches
 from .sweep import sweep_follow_ups as sweep
 
 logger = logging.getLogger(__name__)
@@ -32,15 +33,32 @@ RETRY = {
 
 @shared_task(**RETRY)
 def sweep_follow_ups(on: str | None = None) -> dict:
-    """The daily sweep over the whole network, as of `on` (ISO date; today by default).
-    Safe to run twice, or at the same moment as another run."""
+    """The daily sweep over the whole network, as of `on` (ISO date; today by default):
+    statuses and the day's reminders here, then the reminders handed to the worker pool
+    in batches (`send_reminders`). Safe to run twice, or at the same moment as another
+    run: a batch sends only what is still pending, under each row's lock."""
     day = date.fromisoformat(on) if on else timezone.localdate()
     with all_centres_scope():  # a network-wide sweep, on purpose
-        run = sweep(on=day, at=timezone.now())
-    logger.info("Follow-up sweep: %s", run.as_dict())
-    if run.delivery.failed:
-        raise ReminderNotSent(f"{run.delivery.failed} reminders not sent; retrying")
-    return run.as_dict()
+        run = sweep(on=day, at=timezone.now(), deliver=False)
+        supersede_old_digests(on=day)
+        batches = pending_batches(on=day)
+    for ids in batches:
+        send_reminders.delay(ids, day.isoformat())
+    result = {**run.as_dict(), "batches": len(batches)}
+    logger.info("Follow-up sweep: %s", result)
+    return result
+
+
+@shared_task(**RETRY)
+def send_reminders(ids: list[int], on: str) -> dict:
+    """Send a batch of pending reminders; a failed one makes the batch retry (with
+    backoff), and the retry sends only what is still pending."""
+    day = date.fromisoformat(on)
+    with all_centres_scope():  # the reminders name their centres; the task has no request
+        delivery = deliver_pending(on=day, at=timezone.now(), ids=ids)
+    if delivery.failed:
+        raise ReminderNotSent(f"{delivery.failed} reminders not sent; retrying")
+    return vars(delivery)
 
 
 @shared_task(**RETRY)

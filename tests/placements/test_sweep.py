@@ -323,12 +323,21 @@ def test_the_command_refuses_a_date_it_cannot_read(centre):
 
 
 def test_the_command_and_the_task_do_the_same_work(centre, team):
+    """The task sets the statuses and writes the day's reminders, then hands them to the
+    workers in batches (run inline here)."""
+    from placements.tasks import send_reminders
     from placements.tasks import sweep_follow_ups as task
 
     placement = placed(centre)
-    result = task.run(on=DUE_1.isoformat())
+    with mock.patch(
+        "placements.tasks.send_reminders.delay",
+        side_effect=lambda ids, on: send_reminders.run(ids, on),
+    ) as handed:
+        result = task.run(on=DUE_1.isoformat())
     assert statuses(placement)[1] == FollowUpStatus.DUE
-    assert (result["due"], result["sent"]) == (1, 3)
+    assert (result["due"], result["digests"], result["text_messages"]) == (1, 2, 1)
+    assert handed.call_count == result["batches"] == 1
+    assert len(mail.outbox) == 2 and len(sms.outbox) == 1
 
 
 def test_the_beat_schedule_holds_the_sweep_at_seven_tehran_time(settings):
@@ -443,28 +452,32 @@ def test_offering_a_seat_texts_the_client(centre, staff, django_capture_on_commi
 def test_the_tasks_survive_a_dead_worker_and_retry_transient_errors_with_backoff():
     from django.db import OperationalError
 
-    from placements.tasks import send_reminder
+    from placements.tasks import send_reminder, send_reminders
     from placements.tasks import sweep_follow_ups as task
 
-    for each in (task, send_reminder):
+    for each in (task, send_reminder, send_reminders):
         assert each.acks_late is True  # a worker killed mid-task leaves it queued
         assert OperationalError in each.autoretry_for
         assert smtplib.SMTPException in each.autoretry_for
         assert each.retry_backoff and each.max_retries >= 5
 
 
-def test_the_task_asks_for_a_retry_when_a_message_could_not_be_sent(centre, team):
+def test_a_batch_asks_for_a_retry_when_a_message_could_not_be_sent(centre, team):
     from placements.reminders import ReminderNotSent
+    from placements.tasks import send_reminders
     from placements.tasks import sweep_follow_ups as task
 
     placed(centre)
+    with mock.patch("placements.tasks.send_reminders.delay") as handed:
+        task.run(on=DUE_1.isoformat())
+    (ids, on), _ = handed.call_args
     with (
         mock.patch.object(
             mail.EmailMultiAlternatives, "send", side_effect=smtplib.SMTPException("down")
         ),
         pytest.raises(ReminderNotSent),
     ):
-        task.run(on=DUE_1.isoformat())
-    # The retry sends them.
-    task.run(on=DUE_1.isoformat())
-    assert len(mail.outbox) == 2
+        send_reminders.run(ids, on)
+    # The retry sends what is still pending: the two digests, not the text message again.
+    send_reminders.run(ids, on)
+    assert len(mail.outbox) == 2 and len(sms.outbox) == 1
