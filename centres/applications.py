@@ -332,7 +332,7 @@ def open_due_centres(*, on: date) -> list[Centre]:
     opened = []
     with transaction.atomic():
         due = (
-            CentreApplication.objects.select_for_update()
+            CentreApplication.objects.select_for_update(of=("self",))
             .filter(state=State.APPROVED, opens_on__lte=on, centre_opened_at__isnull=True)
             .select_related("centre")
         )

@@ -4,12 +4,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from centres.access import any_user, public
-from hami.forms import PasswordChangeForm
+from hami.forms import LoginForm, PasswordChangeForm
 
 urlpatterns = [
     path(
         "login/",
-        public(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
+        public(
+            auth_views.LoginView.as_view(
+                authentication_form=LoginForm, redirect_authenticated_user=True
+            )
+        ),
         name="login",
     ),
     path("logout/", any_user(auth_views.LogoutView.as_view()), name="logout"),

@@ -472,3 +472,15 @@ class PasswordChangeForm(PasswordRefusalsMixin, HamiFormMixin, auth_forms.Passwo
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("Type the new password once more, to be sure it has no typing mistake."),
     )
+
+
+class LoginForm(auth_forms.AuthenticationForm):
+    """Django's login form, refusing a username longer than a username can be before it
+    is tried: Django only sets the input's maxlength, so a long one reached the backends,
+    and django-axes' record of the failed attempt (255 characters) broke on PostgreSQL."""
+
+    def clean(self):
+        username = self.cleaned_data.get("username") or ""
+        if len(username) > self.fields["username"].max_length:
+            raise self.get_invalid_login_error()  # the same words as a wrong password
+        return super().clean()

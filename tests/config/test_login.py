@@ -44,3 +44,15 @@ def test_logging_out_takes_a_post_and_returns_to_login(login, staff):
 def test_national_office_logs_in_to_the_national_dashboard(client, national, password):
     response = client.post(reverse("login"), {"username": "national", "password": password})
     assert client.get(response.url).url == reverse("dashboard:national")
+
+
+@pytest.mark.django_db
+def test_a_username_longer_than_any_is_refused_before_it_is_tried(client, staff):
+    """Found by the fuzzer on PostgreSQL: a 300-letter username reached django-axes, whose
+    record of the failed attempt holds 255 characters, and the page failed (500)."""
+    from axes.models import AccessAttempt
+
+    response = client.post(reverse("login"), {"username": "ا" * 300, "password": "x"})
+    assert response.status_code == 200
+    assert "alert" in response.content.decode()
+    assert not AccessAttempt.objects.exists()  # never tried, so nothing to record
