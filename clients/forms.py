@@ -1,5 +1,4 @@
 from datetime import date
-from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -14,7 +13,7 @@ from hami.validators import validate_national_code
 from hami.widgets import DigitsInput
 
 from . import selectors
-from .models import WITHDRAWAL_REASONS, Assessment, Client, ExitReason, IdType, WorkCapacity
+from .models import Assessment, Client, ExitReason, IdType, WorkCapacity
 from .services import identity_taken_message
 
 MIN_AGE, MAX_AGE = 15, 70
@@ -62,8 +61,6 @@ class ClientForm(HamiFormMixin, forms.ModelForm):
             "welfare_file_number": forms.TextInput(attrs={"dir": "ltr", "autocomplete": "off"}),
             "address": forms.Textarea(attrs={"rows": 2}),
         }
-
-    registered_elsewhere: str = ""  # the transfer request's query, when taken elsewhere
 
     def __init__(self, *args, centre, today: date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -129,12 +126,6 @@ class ClientForm(HamiFormMixin, forms.ModelForm):
                 self.add_error(
                     "id_number", identity_taken_message(taken, viewer_centre=self.centre)
                 )
-                if taken.centre_id != self.centre.pk:
-                    # The page offers to ask for the file (the transfers app), saying
-                    # nothing more of the client than the number typed in.
-                    self.registered_elsewhere = urlencode(
-                        {"id_type": id_type, "id_number": id_number}
-                    )
         file_number = cleaned.get("welfare_file_number")
         if file_number and selectors.file_number_taken(file_number, other_than=self.instance):
             self.add_error(
@@ -289,7 +280,7 @@ class ReasonForm(HamiFormMixin, forms.Form):
 class WithdrawForm(ReasonForm):
     exit_reason = forms.ChoiceField(
         label=_("Why the client leaves"),
-        choices=[(reason.value, reason.label) for reason in WITHDRAWAL_REASONS],
+        choices=ExitReason.choices,
         initial=ExitReason.WITHDREW,
         required=False,  # none chosen: the client's own choice, as before reasons were asked
         widget=forms.RadioSelect,

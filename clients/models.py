@@ -332,26 +332,13 @@ class ExitReason(models.TextChoices):
     DECEASED = "deceased", _("Deceased")
     MEDICAL = "medical", _("Long medical treatment")
     INSTITUTIONALISED = "institutionalised", _("Institutionalised")
-    # Not a choice of the withdraw form: the file went on at another centre (a transfer,
-    # `clients.services.transfer_client`), where the client is counted from then on.
-    TRANSFERRED = "transferred", _("Transferred to another centre")
 
 
 # Exits the programme could not have prevented: the outcome indicators leave them out of
 # both numerator and denominator, as workforce programmes do (US WIOA's exclusions).
-# A file transferred out is left out the same way, and counted apart: the journey goes on
-# in the receiving centre's enrolment, so the client is one entrant of the network, never
-# a dropped-out one.
 EXCLUDED_EXIT_REASONS = frozenset(
-    {
-        ExitReason.DECEASED,
-        ExitReason.MEDICAL,
-        ExitReason.INSTITUTIONALISED,
-        ExitReason.TRANSFERRED,
-    }
+    {ExitReason.DECEASED, ExitReason.MEDICAL, ExitReason.INSTITUTIONALISED}
 )
-# The reasons a user may choose when the client leaves (the withdraw form and service).
-WITHDRAWAL_REASONS = tuple(r for r in ExitReason if r != ExitReason.TRANSFERRED)
 
 
 class EnrolmentQuerySet(ScopedQuerySet):

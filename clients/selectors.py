@@ -212,14 +212,9 @@ class ClientFilter(CrispyFilterSetMixin, django_filters.FilterSet):
 def timeline(client: Client) -> list[TimelineEntry]:
     """The client's whole journey, oldest first: every assessment and every step, and
     what the apps built on this one add (placements, follow-ups: `client_page`)."""
-    # The whole history, at every centre the client's file has been: a file transferred
-    # here keeps the steps taken at the sending centre. The caller may see `client`.
-    with all_centres_scope():
-        transitions = list(
-            EnrolmentTransition.objects.filter(enrolment__client=client).select_related(
-                "by", "enrolment__centre", "enrolment__course"
-            )
-        )
+    transitions = EnrolmentTransition.objects.filter(enrolment__client=client).select_related(
+        "by", "enrolment__centre", "enrolment__course"
+    )
     assessments = (
         Assessment.objects.filter(client=client)
         .select_related("assessor")

@@ -14,25 +14,8 @@ from simple_history.utils import bulk_create_with_history
 from centres.models import Centre, Course
 from hami.errors import DomainError
 
-from .models import (
-    WITHDRAWAL_REASONS,
-    Assessment,
-    Client,
-    Enrolment,
-    EnrolmentTransition,
-    ExitReason,
-    State,
-)
-from .workflow import (
-    Action,
-    carried_over,
-    check,
-    log_registration,
-    moment,
-    move,
-    open_transferred,
-    save_dated,
-)
+from .models import Assessment, Client, Enrolment, EnrolmentTransition, ExitReason, State
+from .workflow import Action, check, log_registration, moment, move, save_dated
 
 # -- registration ------------------------------------------------------------------------
 
@@ -365,7 +348,7 @@ def withdraw(
     """The client leaves the programme (انصراف); a seat they held goes to the next in line.
     `exit_reason` says why: the client's choice, or an exit the outcome figures leave out
     (deceased, long medical treatment, institutionalised)."""
-    if exit_reason not in WITHDRAWAL_REASONS:
+    if exit_reason not in ExitReason.values:
         raise DomainError(_("Choose why the client leaves the programme."))
     _leave(
         enrolment,
@@ -423,70 +406,6 @@ def _leave(enrolment, action, *, by, reason, review_on=None, at=None, version=No
     )
     if held_a_seat:
         offer_free_seats(centre=centre, by=by, at=at)
-
-
-# -- transfer to another centre ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Transferred:
-    closed: Enrolment | None  # the journey closed at the sending centre, if one was open
-    opened: Enrolment  # the journey going on at the receiving centre
-
-
-@transaction.atomic
-def transfer_client(
-    *, client: Client, from_centre: Centre, to_centre: Centre, by, reason: str, at: datetime
-) -> Transferred:
-    """Move `client`'s file from `from_centre` to `to_centre` (the transfers app decides
-    when; placements and loans move their own records after this). The open enrolment, if
-    any, closes as transferred, freeing its seat or its place in line, and the journey goes
-    on at the receiving centre at the step the transition table gives (`CONTINUES_AT`).
-
-    Locks, in this order: the client (two decisions about the same client wait here; a
-    no-key lock, so the seat services' rows that refer to the client are not held up), both
-    centres (by pk, so two transfers in opposite directions cannot deadlock; the sending
-    centre's lock is the one the seat services take, so a seat offer and a transfer of a
-    client in line happen one after the other), the enrolment. A client whose file left
-    `from_centre` meanwhile is refused."""
-    if from_centre.pk == to_centre.pk:
-        raise DomainError(_("The client's file is already at this centre."))
-    client = Client.objects.select_for_update(no_key=True).get(pk=client.pk)
-    centres = {
-        c.pk: c
-        for c in Centre.objects.select_for_update()
-        .filter(pk__in=(from_centre.pk, to_centre.pk))
-        .order_by("pk")
-    }
-    if client.centre_id != from_centre.pk:
-        raise DomainError(_("The client's file has moved to another centre meanwhile."))
-    if not centres[to_centre.pk].is_active:
-        raise DomainError(_("The receiving centre is not open."))
-    open_one = Enrolment.objects.filter(client=client).open().first()
-    closed = None
-    if open_one is not None:
-        closed = lock_enrolment(open_one)
-    step, carried = carried_over(closed)
-    if closed is not None:
-        held_a_seat = closed.state == State.TRAINING or closed.seat_offered_at is not None
-        move(
-            closed,
-            Action.TRANSFER_OUT,
-            by=by,
-            reason=reason,
-            at=at,
-            seat_offered_at=None,
-            waiting_since=None,
-            review_on=None,
-            exit_reason=ExitReason.TRANSFERRED,
-        )
-        if held_a_seat:
-            offer_free_seats(centre=centres[from_centre.pk], by=by, at=at)
-    client.centre = centres[to_centre.pk]
-    save_dated(client, at=at, by=by)
-    opened = Enrolment(client=client, centre=client.centre)
-    open_transferred(opened, step=step, carried=carried, by=by, reason=reason, at=at)
-    return Transferred(closed=closed, opened=opened)
 
 
 def _start_training(enrolment: Enrolment, action: Action, *, by, at: datetime, **fields) -> None:

@@ -34,8 +34,6 @@ class Action(models.TextChoices):
     SUSTAIN = "sustain", _("Sustained in work")
     END_PLACEMENT = "end_placement", _("Job ended: support for a new placement")
     WITHDRAW = "withdraw", _("Withdrawn")
-    TRANSFER_OUT = "transfer_out", _("File transferred to another centre")
-    TRANSFER_IN = "transfer_in", _("File received from another centre")
 
 
 @dataclass(frozen=True)
@@ -88,41 +86,6 @@ TRANSITIONS: dict[Action, Transition] = {
     # them towards a new one.
     Action.END_PLACEMENT: Transition(frozenset({State.PLACED}), State.SEEKING_WORK),
     Action.WITHDRAW: Transition(OPEN_STATES, State.WITHDRAWN),
-    # The client's file moves to another centre: the journey there closes (its exit reason
-    # says "transferred") and goes on in a new enrolment, opened by `open_transferred`.
-    Action.TRANSFER_OUT: Transition(OPEN_STATES, State.WITHDRAWN),
-}
-
-# Where a transferred journey goes on at the receiving centre: the step the client had
-# reached at the sending one. A place in line, a seat on offer and a course under way are
-# the sending centre's: those clients go on as assessed and ask the new centre for a seat
-# (the course they attended stays on the closed enrolment). With no open enrolment (a
-# closed journey, or none) the client starts a new one at intake.
-CONTINUES_AT: dict[State | None, State] = {
-    None: State.INTAKE,
-    State.INTAKE: State.INTAKE,
-    State.ASSESSED: State.ASSESSED,
-    State.NOT_READY: State.NOT_READY,
-    State.WAITING: State.ASSESSED,
-    State.TRAINING: State.ASSESSED,
-    State.TRAINED: State.TRAINED,
-    State.PLACED: State.PLACED,
-    State.SEEKING_WORK: State.SEEKING_WORK,
-}
-# What the new enrolment keeps of the closed one at each step: a trained client's course
-# record (after a placement too), a parked client's review date.
-CARRIED_FIELDS: dict[State, tuple[str, ...]] = {
-    State.NOT_READY: ("review_on",),
-    **{
-        state: (
-            "course",
-            "training_started_on",
-            "training_finished_on",
-            "attendance_percent",
-            "certificate_number",
-        )
-        for state in (State.TRAINED, State.PLACED, State.SEEKING_WORK)
-    },
 }
 
 
@@ -205,47 +168,6 @@ def log_registration(
         to_state=enrolment.state,
         by=by,
         at=moment(at),
-    )
-
-
-def carried_over(enrolment: Enrolment | None) -> tuple[State | None, dict]:
-    """The step `enrolment` has reached and the fields a transferred journey keeps of it,
-    read before it closes (closing clears the review date)."""
-    if enrolment is None:
-        return None, {}
-    step = State(enrolment.state)
-    target = CONTINUES_AT[step]
-    return step, {name: getattr(enrolment, name) for name in CARRIED_FIELDS.get(target, ())}
-
-
-def open_transferred(
-    enrolment: Enrolment, *, step: State | None, carried: dict, by, reason: str, at: datetime
-) -> EnrolmentTransition:
-    """Open `enrolment` (new, unsaved, at the receiving centre) at the step a transferred
-    journey goes on from (`CONTINUES_AT[step]`, with the `carried` fields of
-    `carried_over`), and log it. The caller holds the client's row lock and has closed the
-    sending centre's enrolment with TRANSFER_OUT."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("open_transferred() opens an enrolment only inside a transaction.")
-    target = CONTINUES_AT[step]
-    for name, value in carried.items():
-        Enrolment._meta.get_field(name)
-        setattr(enrolment, name, value)
-    enrolment.state = target
-    enrolment.opened_at = at
-    save_dated(enrolment, at=at, by=by, force_insert=True)
-    # The new enrolment is the client's current one (as `services.open_enrolment` sets it).
-    Client.objects.filter(pk=enrolment.client_id).update(
-        current_enrolment=enrolment, current_state=target
-    )
-    return EnrolmentTransition.objects.create(
-        enrolment=enrolment,
-        action=Action.TRANSFER_IN,
-        from_state=step or "",
-        to_state=target,
-        by=by,
-        reason=reason,
-        at=at,
     )
 
 

@@ -72,7 +72,6 @@ INSTALLED_APPS = [
     "clients",
     "placements",
     "loans",
-    "transfers",
     "dashboard",
 ]
 

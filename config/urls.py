@@ -13,7 +13,6 @@ urlpatterns = [
     path("placements/", include("placements.urls")),
     path("follow-ups/", include("placements.follow_up_urls")),
     path("loans/", include("loans.urls")),
-    path("transfers/", include("transfers.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -413,24 +413,3 @@ def end_placement(placement: Placement, *, ended_on: date, reason: str, at: date
     return FollowUp.objects.filter(placement=placement, status__in=OPEN_FOLLOW_UP_STATES).update(
         status=FollowUpStatus.CANCELLED, cancelled_at=at, cancel_reason=reason
     )
-
-
-# -- transfer of the client's file -----------------------------------------------------------
-
-
-def follow_transfer(*, closed: Enrolment, opened: Enrolment, assign_to) -> int:
-    """The client's file moved to `opened`'s centre (`clients.services.transfer_client`):
-    the journey's placements go on with the new enrolment, so a placed client keeps their
-    job and its year of follow-up. The current placement and its calls not yet made move
-    to the receiving centre, assigned to `assign_to` (one of its staff); the calls already
-    made or cancelled, and the jobs that ended, stay with the centre where they happened.
-    Returns how many follow-ups moved. Runs in the caller's transaction, which holds the
-    enrolments' locks."""
-    placements = Placement.objects.filter(enrolment=closed)
-    current = list(placements.current().select_for_update())
-    moved = FollowUp.objects.filter(placement__in=current, status__in=OPEN_FOLLOW_UP_STATES).update(
-        centre=opened.centre, assigned_to=assign_to
-    )
-    Placement.objects.filter(pk__in=[p.pk for p in current]).update(centre=opened.centre)
-    placements.update(enrolment=opened)
-    return moved

@@ -642,22 +642,3 @@ OBJECT_IN_CENTRE.update(
         ApplicationDocument: lambda centre: ApplicationDocumentFactory(),
     }
 )
-# -- transfers ------------------------------------------------------------------------------
-
-from transfers.models import Transfer  # noqa: E402
-
-
-class TransferFactory(DjangoModelFactory):
-    """A request, waiting for a decision, for the file of a client of `from_centre`."""
-
-    class Meta:
-        model = Transfer
-
-    client = factory.SubFactory(ClientFactory)
-    from_centre = factory.SelfAttribute("client.centre")
-    to_centre = factory.SubFactory(CentreFactory)
-    reason = "مددجو به این شهر نقل مکان کرده است."
-    requested_by = factory.LazyFunction(lambda: UserFactory(username="requester"))
-
-
-OBJECT_IN_CENTRE[Transfer] = lambda centre: TransferFactory(client=ClientFactory(centre=centre))

@@ -26,7 +26,6 @@ EVERYONE = frozenset({STAFF, MANAGER, NATIONAL})
 CENTRE = frozenset({STAFF, MANAGER})  # centre work: the user's own centre only
 MANAGER_ONLY = frozenset({MANAGER})
 NATIONAL_ONLY = frozenset({NATIONAL})
-DECIDERS = frozenset({MANAGER, NATIONAL})  # the sending centre's manager, or the national office
 
 # Who may use each page. Centre staff and managers reach only their own centre's objects;
 # the national office reads every centre's but does no centre work.
@@ -114,12 +113,6 @@ EXPECTED = {
     "loans:follow_up_close": CENTRE,
     "loans:credit_lines": NATIONAL_ONLY,
     "loans:credit_line": NATIONAL_ONLY,
-    # The receiving centre's staff ask for a file; the sending centre's manager or the
-    # national office decides; the national office may also move a file on its own.
-    "transfers:request": CENTRE,
-    "transfers:list": DECIDERS,
-    "transfers:decide": DECIDERS,
-    "transfers:transfer_now": NATIONAL_ONLY,
     # Centre users see their own centre's figures on the dashboards.
     "dashboard:national": EVERYONE,
     "dashboard:cohorts": EVERYONE,

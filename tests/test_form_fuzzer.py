@@ -43,18 +43,15 @@ from hypothesis import strategies as st
 from centres.models import Centre, CentreApplication, Course
 from clients.models import Client, Enrolment, State
 from placements.models import Employer
-from transfers.models import Transfer
 
 from .factories import (
     OBJECT_IN_CENTRE,
     CentreApplicationFactory,
-    CentreFactory,
     ClientFactory,
     CourseFactory,
     EmployerFactory,
     EnrolmentFactory,
     TradeFactory,
-    TransferFactory,
 )
 from .form_fuzzing import (
     KNOWN_KINDS,
@@ -71,7 +68,6 @@ from .form_fuzzing import (
 from .loans.fuzz_world import loan_world
 from .test_access import (
     CENTRE,
-    DECIDERS,
     EVERYONE,
     EXPECTED,
     LOGGED_IN,
@@ -147,9 +143,6 @@ def world(centre, staff, manager, national):
         (Course, None): course,
         (Centre, None): centre,
     }
-    objects[(Transfer, None)] = TransferFactory(
-        client=ClientFactory(centre=centre), to_centre=CentreFactory(code="FUZ-02")
-    )
     objects.update(loan_world(centre))
     # An application reviewed in full, so that approving it can succeed.
     objects[(CentreApplication, "centres:application_approve")] = CentreApplicationFactory(
@@ -170,7 +163,7 @@ def user_for(name, world):
         return None
     if who == LOGGED_IN or who in (CENTRE, EVERYONE):
         return world.staff
-    if who in (MANAGER_ONLY, DECIDERS):
+    if who == MANAGER_ONLY:
         return world.manager
     if who == NATIONAL_ONLY:
         return world.national

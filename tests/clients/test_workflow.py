@@ -62,16 +62,12 @@ EXPECTED = {
     Action.SUSTAIN: ({PLACED}, SUSTAINED, None),
     Action.END_PLACEMENT: ({PLACED}, SEEKING_WORK, None),
     Action.WITHDRAW: (OPEN, WITHDRAWN, None),
-    # The file moves to another centre: the journey here closes, from any open step (it
-    # goes on there: tests/transfers).
-    Action.TRANSFER_OUT: (OPEN, WITHDRAWN, None),
 }
 GUARD_REFUSALS = {
     OFFER: "No seat is on offer for this client.",
     NO_OFFER: "A seat is already on offer for this client.",
 }
-# Registering and receiving a transferred file open an enrolment; they are not moves.
-MOVES = [action for action in Action if action not in (Action.REGISTER, Action.TRANSFER_IN)]
+MOVES = [action for action in Action if action != Action.REGISTER]
 # Where an enrolment can be: each state without a seat offer, and waiting with one.
 SITUATIONS = [(state, NO_OFFER) for state in State] + [(WAITING, OFFER)]
 
@@ -133,7 +129,6 @@ def callers_part(enrolment, action, centre) -> dict:
         Action.CONFIRM_SEAT: {"seat_offered_at": None, "training_started_on": today},
         Action.FINISH_TRAINING: {"training_finished_on": today, "attendance_percent": 80},
         Action.WITHDRAW: {"seat_offered_at": None},
-        Action.TRANSFER_OUT: {"seat_offered_at": None, "exit_reason": "transferred"},
     }.get(action, {})
     if enrolment.state == NOT_READY and action != Action.ASSESS_NOT_READY:
         fields["review_on"] = None  # a review date only while not ready

@@ -38,7 +38,6 @@ from ..factories import (
     CourseFactory,
     EnrolmentFactory,
     OpeningFactory,
-    TransferFactory,
     UserFactory,
     make_member,
     make_national,
@@ -77,7 +76,6 @@ class World:
     placements: dict = field(default_factory=dict)
     loans: dict = field(default_factory=dict)
     applications: dict = field(default_factory=dict)
-    transfers: dict = field(default_factory=dict)
 
 
 def arrange_world() -> World:
@@ -137,12 +135,6 @@ def arrange_world() -> World:
     client("not_ready", State.NOT_READY, review_on=_today() + datetime.timedelta(days=30))
     client("withdrawn", State.WITHDRAWN, closed_at=now)
     world.clients["elsewhere"] = ClientFactory(centre=CentreFactory(code="A11Y-02"))
-    # Another centre asks for the file of this centre's assessed client.
-    world.transfers["pending"] = TransferFactory(
-        client=world.clients["assessed"],
-        to_centre=world.clients["elsewhere"].centre,
-        reason="مددجو به شیراز نقل مکان کرده است.",
-    )
     imports = {
         "running": {"status": ImportStatus.CHECKING, "rows_total": 40, "rows_checked": 12},
         "done": {
@@ -207,10 +199,6 @@ def _import(key):
 
 def _loan(key):
     return lambda w: {"pk": w.loans[key].pk}
-
-
-def _transfer(key):
-    return lambda w: {"pk": w.transfers[key].pk}
 
 
 def _centre(w):
@@ -450,14 +438,6 @@ CHECKS = [
         then=approve_empty,
     ),
     Check("centres:network", "national"),
-    Check("transfers:request", "staff"),
-    Check("transfers:request", "staff", label="with errors", then=submit_empty),
-    Check("transfers:list", "manager"),
-    Check("transfers:list", "national", label="every centre"),
-    Check("transfers:decide", "manager", _transfer("pending")),
-    Check("transfers:decide", "manager", _transfer("pending"), "with errors", then=submit_empty),
-    Check("transfers:transfer_now", "national", _client("trained")),
-    Check("clients:detail", "manager", _client("assessed"), "with a transfer request to decide"),
 ]
 
 # URL names that are not pages a person reads, each with the reason.
