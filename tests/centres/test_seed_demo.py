@@ -92,9 +92,7 @@ def test_running_twice_changes_nothing(all_apps):
             assert f"  {kind}: {before[kind]} ({before[kind]} unchanged)" in out
 
 
-def test_national_scale_asks_for_postgresql_and_changes_nothing_on_sqlite(
-    all_apps, monkeypatch
-):
+def test_national_scale_asks_for_postgresql_and_changes_nothing_on_sqlite(all_apps, monkeypatch):
     from django.db import connections
 
     with scopes_disabled():
