@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.db.models import Count, Q
 
 from centres.models import Centre
@@ -14,7 +13,7 @@ from clients.workflow import Action as EnrolmentAction
 from loans.models import ArrearsFollowUp, LoanApplication, LoanTransition
 from loans.models import State as LoanState
 from loans.workflow import Action as LoanAction
-from placements.models import FollowUp
+from placements.models import FollowUp, overdue_before
 from placements.selectors import UPCOMING_DAYS
 
 RECENT_ACTIVITY = 12
@@ -65,15 +64,15 @@ def loan_states_to_act_on(principal: Principal) -> list[str]:
 
 
 def centre_home(centre: Centre, *, user, principal: Principal, today: date) -> CentreHome:
-    overdue_before = today - timedelta(days=settings.HAMI_FOLLOW_UP_OVERDUE_DAYS_AFTER)
+    overdue_on = overdue_before(today)
     follow_ups = (
         FollowUp.objects.filter(centre=centre)
         .open()
         .filter(due_on__lte=today + timedelta(days=UPCOMING_DAYS))
         .aggregate(
-            today=Count("pk", filter=Q(due_on__gte=overdue_before, due_on__lte=today)),
+            today=Count("pk", filter=Q(due_on__gte=overdue_on, due_on__lte=today)),
             this_week=Count("pk", filter=Q(due_on__gt=today)),
-            overdue=Count("pk", filter=Q(due_on__lt=overdue_before)),
+            overdue=Count("pk", filter=Q(due_on__lt=overdue_on)),
         )
     )
     waiting = Enrolment.objects.waiting_list(centre).select_related("client", "course")

@@ -432,6 +432,11 @@ def window_closes_on(due_on: date) -> date:
     return due_on + timedelta(days=settings.HAMI_FOLLOW_UP_OVERDUE_DAYS_AFTER)
 
 
+def overdue_before(day: date) -> date:
+    """Follow-ups due before this day have had their window close by `day`: overdue."""
+    return day - timedelta(days=settings.HAMI_FOLLOW_UP_OVERDUE_DAYS_AFTER)
+
+
 def status_on(due_on: date, day: date) -> str:
     """The status a follow-up not yet recorded has on `day`: the rule the sweep applies to
     the whole table at once, and a new follow-up gets when it is created."""

@@ -43,6 +43,7 @@ from .models import (
     Reminder,
     ReminderKind,
     ReminderStatus,
+    overdue_before,
 )
 
 logger = logging.getLogger(__name__)
@@ -196,11 +197,6 @@ class Digest:
     overdue_count: int
     escalated: list
     escalated_count: int
-
-
-def overdue_before(on: date) -> date:
-    """Follow-ups due before this day are past their window (overdue)."""
-    return on - timedelta(days=settings.HAMI_FOLLOW_UP_OVERDUE_DAYS_AFTER)
 
 
 def escalate_before(on: date) -> date:

@@ -6,7 +6,6 @@ from datetime import date, timedelta
 
 import django_filters
 from django import forms
-from django.conf import settings
 from django.db.models import (
     BooleanField,
     Case,
@@ -39,16 +38,12 @@ from .models import (
     Opening,
     Outcome,
     Placement,
+    overdue_before,
 )
 
 # -- the follow-up worklist --------------------------------------------------------------
 
 UPCOMING_DAYS = 7
-
-
-def _overdue_before(today: date) -> date:
-    """Follow-ups due before this day are past their window: overdue."""
-    return today - timedelta(days=settings.HAMI_FOLLOW_UP_OVERDUE_DAYS_AFTER)
 
 
 @dataclass
@@ -63,7 +58,7 @@ def follow_up_worklist(centre: Centre, *, today: date | None = None) -> FollowUp
     """A centre's follow-ups to call, by their dates (right even before today's sweep has
     run), and the clients whose job ended and who are supported towards a new one."""
     today = today or timezone.localdate()
-    overdue_before = _overdue_before(today)
+    overdue_on = overdue_before(today)
     rows = (
         FollowUp.objects.filter(centre=centre)
         .open()
@@ -73,7 +68,7 @@ def follow_up_worklist(centre: Centre, *, today: date | None = None) -> FollowUp
     )
     worklist = FollowUpWorklist()
     for follow_up in rows:
-        if follow_up.due_on < overdue_before:
+        if follow_up.due_on < overdue_on:
             worklist.overdue.append(follow_up)
         elif follow_up.due_on <= today:
             worklist.today.append(follow_up)
@@ -101,14 +96,14 @@ def follow_up_counts(centre: Centre, *, today: date | None = None) -> FollowUpCo
     """How many of a centre's follow-ups are to call today and how many are overdue: one
     query, for the navbar of every page."""
     today = today or timezone.localdate()
-    overdue_before = _overdue_before(today)
+    overdue_on = overdue_before(today)
     counts = (
         FollowUp.objects.filter(centre=centre)
         .open()
         .filter(due_on__lte=today)
         .aggregate(
-            today=Count("pk", filter=Q(due_on__gte=overdue_before)),
-            overdue=Count("pk", filter=Q(due_on__lt=overdue_before)),
+            today=Count("pk", filter=Q(due_on__gte=overdue_on)),
+            overdue=Count("pk", filter=Q(due_on__lt=overdue_on)),
         )
     )
     return FollowUpCounts(today=counts["today"], overdue=counts["overdue"])

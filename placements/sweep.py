@@ -34,13 +34,13 @@ from .models import (
     Reminder,
     ReminderKind,
     ReminderStatus,
+    overdue_before,
 )
 from .reminders import (
     Delivery,
     deliver_pending,
     escalate_before,
     members_to_remind,
-    overdue_before,
 )
 
 
